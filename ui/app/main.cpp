@@ -1,0 +1,104 @@
+// The page's main loop: GLFW window on the #canvas, ImGui frame, WebGL 2 draw.
+// The canvas's backing store follows its CSS size times devicePixelRatio, and
+// ImGui works in device pixels with fonts and sizes scaled to match, so text
+// stays crisp on high-DPI screens.
+#include <GLES3/gl3.h>
+#include <GLFW/glfw3.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "app.h"
+#include "core/log.h"
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+#include "platform/platform.h"
+
+namespace xm {
+
+App& app() {
+  static App a;
+  return a;
+}
+
+namespace {
+
+void log_to_page(LogLevel level, const char* message, void* user) {
+  auto* a = static_cast<App*>(user);
+  if (level >= LogLevel::ERROR) app_push_error(a->state, message);
+  std::fprintf(stderr, "%s\n", message);
+}
+
+void follow_canvas_size(App& a) {
+  int css_w, css_h;
+  double dpr;
+  platform_canvas_size(&css_w, &css_h, &dpr);
+  int want_w = int(std::lround(css_w * dpr)), want_h = int(std::lround(css_h * dpr));
+  int cur_w, cur_h;
+  glfwGetWindowSize(a.window, &cur_w, &cur_h);
+  if (want_w != cur_w || want_h != cur_h) glfwSetWindowSize(a.window, want_w, want_h);
+  if (std::fabs(dpr - a.dpr) > 1e-3) {
+    a.dpr = dpr;
+    app_apply_scale(a);
+  }
+}
+
+bool frame(void*) {
+  App& a = app();
+  follow_canvas_size(a);
+  glfwPollEvents();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  app_draw_layout(a);
+  ImGui::Render();
+  int fb_w, fb_h;
+  glfwGetFramebufferSize(a.window, &fb_w, &fb_h);
+  glViewport(0, 0, fb_w, fb_h);
+  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  a.state.frames++;
+  if (!a.ready_sent && a.state.frames >= 2) {
+    a.ready_sent = true;
+    platform_notify_ready();
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace xm
+
+int main() {
+  using namespace xm;
+  App& a = app();
+  log_set_sink(log_to_page, &a);
+  if (!glfwInit()) {
+    platform_report_error("This browser cannot create a WebGL 2 context (glfwInit failed).");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  int css_w, css_h;
+  platform_canvas_size(&css_w, &css_h, &a.dpr);
+  a.window = glfwCreateWindow(int(css_w * a.dpr), int(css_h * a.dpr), "xMedIA Lab", nullptr, nullptr);
+  if (!a.window) {
+    platform_report_error("This browser cannot create a WebGL 2 context; xMedIA Lab needs WebGL 2.");
+    return 1;
+  }
+  glfwMakeContextCurrent(a.window);
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // layout comes from code; state will come from deep links
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+  ImGui_ImplGlfw_InitForOpenGL(a.window, true);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  app_apply_scale(a);
+  a.state.model = "(no model yet)";
+  a.state.image = "(no case yet)";
+  platform_run_main_loop(frame, nullptr);
+  return 0;
+}

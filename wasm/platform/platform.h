@@ -1,0 +1,26 @@
+// The platform layer: the only place that knows whether the core runs in a
+// browser (Emscripten) or natively. Everything else calls these functions.
+//
+//   xm::platform_run_main_loop(frame, &app);   // browser: requestAnimationFrame
+//   xm::platform_notify_ready();                 // resolves window.xmediaLab.ready
+#pragma once
+
+namespace xm {
+
+// Calls frame(user) once per display frame until it returns false (natively)
+// or forever (browser). Never returns in the browser.
+void platform_run_main_loop(bool (*frame)(void* user), void* user);
+// Milliseconds from a monotonic clock.
+double platform_now_ms();
+// Size of the page's canvas in CSS pixels and the device pixel ratio.
+// Natively: 1280x800 at ratio 1.
+void platform_canvas_size(int* css_width, int* css_height, double* device_pixel_ratio);
+// Tells the page that the first frame has been drawn (browser); no-op natively.
+void platform_notify_ready();
+// Hands a user-facing message to the page (browser console and status()); stderr natively.
+void platform_report_error(const char* message);
+// How many threads the core may use: hardware threads natively; in the
+// browser 1 unless the page is cross-origin isolated and built with threads.
+int platform_hardware_threads();
+
+}  // namespace xm

@@ -1,0 +1,34 @@
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "platform/platform.h"
+
+namespace xm {
+
+void platform_run_main_loop(bool (*frame)(void*), void* user) {
+  while (frame(user)) {
+  }
+}
+
+double platform_now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+void platform_canvas_size(int* w, int* h, double* dpr) {
+  *w = 1280;
+  *h = 800;
+  *dpr = 1.0;
+}
+
+void platform_notify_ready() {}
+
+void platform_report_error(const char* message) { std::fprintf(stderr, "error: %s\n", message); }
+
+int platform_hardware_threads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n ? int(n) : 1;
+}
+
+}  // namespace xm
