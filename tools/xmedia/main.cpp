@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli.h"
+#include "core/json.h"
 #include "core/version.h"
 
 namespace xm {
@@ -113,27 +114,7 @@ bool Args::reject_unknown(const std::vector<std::string>& known) const {
   return true;
 }
 
-std::string json_string(const std::string& s) {
-  std::string r = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': r += "\\\""; break;
-      case '\\': r += "\\\\"; break;
-      case '\n': r += "\\n"; break;
-      case '\t': r += "\\t"; break;
-      case '\r': r += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          r += b;
-        } else {
-          r += char(c);
-        }
-    }
-  }
-  return r + "\"";
-}
+std::string json_string(const std::string& s) { return json_quote(s); }
 
 }  // namespace cli
 }  // namespace xm

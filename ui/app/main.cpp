@@ -37,7 +37,7 @@ void follow_canvas_size(App& a) {
   int want_w = int(std::lround(css_w * dpr)), want_h = int(std::lround(css_h * dpr));
   int cur_w, cur_h;
   glfwGetWindowSize(a.window, &cur_w, &cur_h);
-  if (want_w != cur_w || want_h != cur_h) glfwSetWindowSize(a.window, want_w, want_h);
+  if (want_w != cur_w || want_h != cur_h) platform_resize_canvas(want_w, want_h);
   if (std::fabs(dpr - a.dpr) > 1e-3) {
     a.dpr = dpr;
     app_apply_scale(a);

@@ -3,25 +3,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/json.h"
+
 namespace xm {
 namespace {
 
-std::string jstr(const std::string& s) {
-  std::string r = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      r += '\\';
-      r += char(c);
-    } else if (c < 0x20) {
-      char b[8];
-      std::snprintf(b, sizeof b, "\\u%04x", c);
-      r += b;
-    } else {
-      r += char(c);
-    }
-  }
-  return r + "\"";
-}
+std::string jstr(const std::string& s) { return json_quote(s); }
 
 std::string jnum(double v) {
   if (!std::isfinite(v)) return "null";

@@ -15,6 +15,9 @@ double platform_now_ms();
 // Size of the page's canvas in CSS pixels and the device pixel ratio.
 // Natively: 1280x800 at ratio 1.
 void platform_canvas_size(int* css_width, int* css_height, double* device_pixel_ratio);
+// Sets the canvas's backing store to w x h device pixels and tells GLFW
+// (Emscripten's glfwSetWindowSize would also toggle fullscreen; this does not).
+void platform_resize_canvas(int width, int height);
 // Tells the page that the first frame has been drawn (browser); no-op natively.
 void platform_notify_ready();
 // Hands a user-facing message to the page (browser console and status()); stderr natively.

@@ -22,6 +22,8 @@ void platform_canvas_size(int* w, int* h, double* dpr) {
   *dpr = 1.0;
 }
 
+void platform_resize_canvas(int, int) {}
+
 void platform_notify_ready() {}
 
 void platform_report_error(const char* message) { std::fprintf(stderr, "error: %s\n", message); }

@@ -30,6 +30,10 @@ void platform_canvas_size(int* w, int* h, double* dpr) {
   if (*dpr <= 0) *dpr = 1;
 }
 
+void platform_resize_canvas(int w, int h) {
+  EM_ASM({ Browser.setCanvasSize($0, $1); }, w, h);
+}
+
 void platform_notify_ready() {
   EM_ASM({ if (Module.xmediaOnReady) Module.xmediaOnReady(); });
 }

@@ -1,0 +1,87 @@
+// Shared by the browser end-to-end tests: serve build/web on a free port,
+// launch Debian's Chromium headless through playwright-core, and record what
+// the page logs and requests.
+//
+//   const h = await startLab();                // server + browser + page, waits for xmediaLab.ready
+//   await h.page.screenshot({ path: 'x.png' });
+//   h.consoleErrors, h.requests                 // collected for assertions
+//   await h.close();
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, '..', '..');
+export const shotDir = path.join(repo, 'build', 'e2e-screenshots');
+
+export const chromiumArgs = [
+  '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic',
+  '--no-first-run', '--disable-default-apps', '--disable-extensions',
+];
+
+export async function startServer() {
+  const proc = spawn(process.execPath, [path.join(repo, 'tools', 'serve.mjs'), '--port', '0', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    const t = setTimeout(() => reject(new Error('server did not print its URL within 10 s')), 10000);
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/^(http:\/\/127\.0\.0\.1:\d+\/)/m);
+      if (m) { clearTimeout(t); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => reject(new Error('server exited with ' + code)));
+  });
+  return { url, close: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
+}
+
+export async function launchBrowser() {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xmedia-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.XMEDIA_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 800 },
+  });
+  return {
+    context,
+    close: async () => { await context.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); },
+  };
+}
+
+// Opens the page in a new tab and records console errors, page errors and requests.
+export async function openPage(context, url, { waitReady = true, viewport, deviceScaleFactor } = {}) {
+  const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const rec = { consoleErrors: [], requests: [] };
+  page.on('console', (m) => { if (m.type() === 'error') rec.consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => rec.consoleErrors.push('pageerror: ' + e.message));
+  page.on('request', (r) => rec.requests.push(r.url()));
+  await page.goto(url);
+  if (waitReady) {
+    await page.evaluate(() => window.xmediaLab.ready.then(() => true), null, { timeout: 30000 });
+  }
+  return { page, ...rec };
+}
+
+export async function startLab(options = {}) {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  const opened = await openPage(browser.context, server.url, options);
+  return {
+    ...opened,
+    url: server.url,
+    context: browser.context,
+    close: async () => { await browser.close(); await server.close(); },
+  };
+}
+
+export function saveShot(name, buf) {
+  fs.mkdirSync(shotDir, { recursive: true });
+  fs.writeFileSync(path.join(shotDir, name), buf);
+}

@@ -1,0 +1,100 @@
+// The page opens, draws the ImGui layout, follows the window, and exposes
+// window.xmediaLab; it logs no console error and requests nothing from
+// another origin.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, saveShot } from './harness.mjs';
+import { decodePng, distinctColours, diffFraction } from './png.mjs';
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function assertSameOrigin(requests, url) {
+  const origin = new URL(url).origin;
+  const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:') && !r.startsWith('blob:'));
+  assert.deepEqual(foreign, [], 'the page requested another origin');
+}
+
+test('opens, becomes ready and draws the layout', async () => {
+  const { page, consoleErrors, requests } = await openPage(browser.context, server.url);
+  const status = await page.evaluate(() => window.xmediaLab.status());
+  for (const key of ['model', 'backend', 'image', 'method', 'busy', 'progress', 'prediction', 'last', 'errors'])
+    assert.ok(key in status, `status() lacks ${key}: ${JSON.stringify(status)}`);
+  assert.ok(['native', 'ort'].includes(status.backend));
+  assert.ok(status.progress >= 0 && status.progress <= 1);
+  assert.ok(Array.isArray(status.prediction));
+  assert.deepEqual(status.errors, []);
+  // The loading indicator is gone once ready.
+  const overlay = await page.evaluate(() => getComputedStyle(document.getElementById('loading')).opacity);
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('loading')).opacity === '0');
+  const shot = await page.screenshot();
+  saveShot('page-1280x800.png', shot);
+  const img = decodePng(shot);
+  assert.equal(img.width, 1280);
+  // A blank or single-colour page has a handful of colours; the layout with text has many.
+  assert.ok(distinctColours(img) > 40, `screenshot looks empty (${distinctColours(img)} colours, overlay opacity ${overlay})`);
+  // Something is drawn in the side panels (left) and in the explanation view (right).
+  assert.ok(distinctColours(img, 0, 40, 300, 780) > 20, 'the side panels are empty');
+  assert.ok(distinctColours(img, 400, 40, 1270, 780) > 5, 'the explanation view is empty');
+  assert.deepEqual(consoleErrors, []);
+  assertSameOrigin(requests, server.url);
+  await page.close();
+});
+
+test('the canvas follows window resizes and the device pixel ratio', async () => {
+  const { page, consoleErrors } = await openPage(browser.context, server.url);
+  await page.setViewportSize({ width: 900, height: 600 });
+  await page.waitForFunction(() => {
+    const c = document.getElementById('canvas');
+    return c.width === Math.round(900 * devicePixelRatio) && c.height === Math.round(600 * devicePixelRatio);
+  }, null, { timeout: 5000 });
+  await page.close();
+  assert.deepEqual(consoleErrors, []);
+
+  // Persistent contexts cannot change the ratio per page; emulate a 2x screen through CDP.
+  const p2 = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(p2);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 800, height: 500, deviceScaleFactor: 2, mobile: false });
+  await p2.goto(server.url);
+  await p2.evaluate(() => window.xmediaLab.ready.then(() => true));
+  await p2.waitForFunction(() => {
+    const c = document.getElementById('canvas');
+    return devicePixelRatio === 2 && c.width === 1600 && c.height === 1000;
+  }, null, { timeout: 5000 });
+  saveShot('page-dpr2.png', await p2.screenshot());
+  await p2.close();
+});
+
+test('real clicks reach the ImGui interface', async () => {
+  const { page, consoleErrors } = await openPage(browser.context, server.url);
+  await page.waitForTimeout(200);
+  const before = decodePng(await page.screenshot());
+  // "Help" in the menu bar, then its first item opens the About window.
+  await page.mouse.click(112, 10);
+  await page.waitForTimeout(150);
+  const menu = decodePng(await page.screenshot());
+  assert.ok(diffFraction(before, menu) > 0.001, 'clicking the menu bar changed nothing');
+  saveShot('page-help-menu.png', await page.screenshot());
+  await page.keyboard.press('Escape');
+  assert.deepEqual(consoleErrors, []);
+  await page.close();
+});
+
+test('ready rejects instead of hanging when the wasm cannot load', async () => {
+  const page = await browser.context.newPage();
+  await page.route('**/xmedia-lab.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  page.on('console', () => {});
+  await page.goto(server.url);
+  const outcome = await page.evaluate(() => window.xmediaLab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message));
+  assert.match(outcome, /^rejected: /);
+  const text = await page.textContent('#loading-text');
+  assert.ok(text.length > 10, 'no message shown to the user');
+  await page.close();
+});
