@@ -1,20 +1,23 @@
 // The page's glue: the Emscripten Module settings (fonts into the virtual file
-// system, ready and error hooks) and window.xmediaLab, the test and automation
-// API described in DESIGN.md ("The page's test API").
+// system, ready and error hooks), loading the default model, the file picker
+// and drag-and-drop, and window.xmediaLab, the test and automation API
+// (DESIGN.md, "The page's test API"). Every request stays on this origin.
 'use strict';
 (function () {
   const loading = document.getElementById('loading');
   const loadingText = document.getElementById('loading-text');
   const pageErrors = [];
   let resolveReady, rejectReady;
+  let readyDone = false;
   const ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
+  const t0 = performance.now();
 
   function fail(message) {
     pageErrors.push(message);
     loading.classList.add('failed');
     loading.classList.remove('done');
     loadingText.textContent = message;
-    rejectReady(new Error(message));
+    if (!readyDone) { readyDone = true; rejectReady(new Error(message)); }
   }
 
   if (typeof WebAssembly !== 'object') {
@@ -22,58 +25,226 @@
     return;
   }
 
-  // Files the app reads at start-up from its virtual file system.
-  const preloaded = [['fonts/DejaVuSans.ttf', '/fonts/DejaVuSans.ttf']];
+  // Fetched while the wasm compiles: the font, the model list and the default model.
+  const fontPromise = fetch('fonts/DejaVuSans.ttf').then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
+  const zooPromise = fetch('models/index.json').then((r) => (r.ok ? r.json() : { models: [] })).catch(() => ({ models: [] }));
+  const defaultModelPromise = zooPromise.then((zoo) => {
+    const d = (zoo.models || []).find((m) => m.default) || (zoo.models || [])[0];
+    return d ? fetchModel(d.url) : null;
+  }).catch((e) => { pageErrors.push(String(e.message || e)); return null; });
+
+  async function fetchModel(url) {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    let card = '';
+    const cardUrl = url.replace(/\.onnx$/i, '.json');
+    if (cardUrl !== url) {
+      const c = await fetch(cardUrl).catch(() => null);
+      if (c && c.ok) card = await c.text();
+    }
+    return { bytes, name: url.split('/').pop(), card };
+  }
 
   const Module = {
     canvas: document.getElementById('canvas'),
     preRun: [function () {
-      for (const [url, path] of preloaded) {
-        Module.addRunDependency(path);
-        fetch(url).then((r) => {
-          if (!r.ok) throw new Error(url + ': HTTP ' + r.status);
-          return r.arrayBuffer();
-        }).then((buf) => {
-          const dir = path.substring(0, path.lastIndexOf('/'));
-          try { Module.FS.mkdirTree(dir); } catch (e) { /* exists */ }
-          Module.FS.writeFile(path, new Uint8Array(buf));
-        }).catch((e) => {
-          console.warn('xMedIA Lab: ' + e.message + ' (falling back to the built-in font)');
-        }).finally(() => Module.removeRunDependency(path));
-      }
+      Module.addRunDependency('font');
+      fontPromise.then((buf) => {
+        if (buf) {
+          try { Module.FS.mkdirTree('/fonts'); } catch (e) { /* exists */ }
+          Module.FS.writeFile('/fonts/DejaVuSans.ttf', new Uint8Array(buf));
+        }
+      }).finally(() => Module.removeRunDependency('font'));
     }],
-    setStatus(text) { if (text) loadingText.textContent = text; },
+    postRun: [function () {
+      zooPromise.then((zoo) => {
+        const lines = (zoo.models || []).map((m) => `${m.name}|${m.url}|${m.scenario || ''}`).join('\n');
+        call('xm_api_set_zoo', null, ['string'], [lines]);
+      });
+      defaultModelPromise.then((m) => {
+        if (m) {
+          const err = loadModelBytes(m.bytes, m.name, m.card);
+          if (err) pageErrors.push(err);
+        }
+        startupDone = true;
+        maybeReady();
+      });
+    }],
+    setStatus(text) { if (text && !readyDone) loadingText.textContent = text; },
     monitorRunDependencies(left) {
-      loadingText.textContent = left ? 'Loading the lab…' : 'Starting…';
+      if (!readyDone) loadingText.textContent = left ? 'Loading the lab…' : 'Starting…';
     },
-    xmediaOnReady() {
-      loading.classList.add('done');
-      resolveReady(api);
-    },
+    xmediaOnReady() { firstFrame = true; maybeReady(); },
     xmediaOnError(message) { pageErrors.push(message); },
+    xmediaRequest(action, arg) {
+      if (action === 'pick-image') pickFile('.png,.jpg,.jpeg,.bmp,.npy', (bytes, name) => api.loadImage(bytes, name));
+      else if (action === 'pick-model') pickFile('.onnx', (bytes, name) => api.loadModel(bytes, name));
+      else if (action === 'load-model') api.loadModel(arg).catch(() => {});
+    },
     onAbort(what) { fail('xMedIA Lab stopped: ' + what); },
     print(text) { console.log(text); },
     printErr(text) { console.warn(text); },
   };
   window.Module = Module;
 
-  let statusFn = null;
+  let firstFrame = false, startupDone = false;
+  function maybeReady() {
+    if (!firstFrame || !startupDone || readyDone) return;
+    readyDone = true;
+    api.startupMs = performance.now() - t0;
+    loading.classList.add('done');
+    resolveReady(api);
+  }
+
+  function call(fn, ret, types, args) { return Module.ccall(fn, ret, types, args); }
+
+  function withBytes(bytes, f) {
+    const ptr = Module._malloc(Math.max(1, bytes.length));
+    try {
+      Module.HEAPU8.set(bytes, ptr);
+      return f(ptr);
+    } finally {
+      Module._free(ptr);
+    }
+  }
+
+  function loadModelBytes(bytes, name, card) {
+    return withBytes(bytes, (ptr) => call('xm_api_load_model', 'string', ['number', 'number', 'string', 'string'], [ptr, bytes.length, name, card || '']));
+  }
+
+  async function toBytes(src, fallbackName) {
+    if (typeof src === 'string') {
+      const r = await fetch(src);
+      if (!r.ok) throw new Error(`${src}: HTTP ${r.status}`);
+      return { bytes: new Uint8Array(await r.arrayBuffer()), name: src.split('/').pop() || fallbackName };
+    }
+    if (src instanceof ArrayBuffer) return { bytes: new Uint8Array(src), name: fallbackName };
+    if (ArrayBuffer.isView(src)) return { bytes: new Uint8Array(src.buffer, src.byteOffset, src.byteLength), name: fallbackName };
+    if (src && typeof src.arrayBuffer === 'function') return { bytes: new Uint8Array(await src.arrayBuffer()), name: src.name || fallbackName };
+    throw new Error('expected a URL, an ArrayBuffer, a typed array or a File');
+  }
+
+  function pickFile(accept, onBytes) {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = accept;
+    input.style.display = 'none';
+    input.addEventListener('change', async () => {
+      const f = input.files && input.files[0];
+      input.remove();
+      if (f) onBytes(new Uint8Array(await f.arrayBuffer()), f.name).catch(() => {});
+    });
+    document.body.appendChild(input);
+    input.click();
+  }
+
+  // Drag and drop anywhere on the page: .onnx is a model, anything else an image.
+  window.addEventListener('dragover', (e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; });
+  window.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    const f = e.dataTransfer.files && e.dataTransfer.files[0];
+    if (!f) return;
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const p = /\.onnx$/i.test(f.name) ? api.loadModel(bytes, f.name) : api.loadImage(bytes, f.name);
+    p.catch(() => {});
+  });
+
+  function rawStatus() { return JSON.parse(call('xm_api_status_json', 'string', [], [])); }
+  function nextFrame() { return new Promise((r) => requestAnimationFrame(() => r())); }
+  function started() {
+    if (!Module.calledRun) throw new Error('xMedIA Lab is still loading');
+  }
+
   const api = {
     ready,
     status() {
-      if (!statusFn) {
-        if (!Module.calledRun) return { model: '', backend: 'native', image: '', method: '', busy: true, progress: 0, prediction: [], last: null, errors: pageErrors.slice(), loading: true };
-        statusFn = Module.cwrap('xm_api_status_json', 'string', []);
+      if (!Module.calledRun) {
+        return { model: '', backend: 'native', image: '', method: '', busy: true, progress: 0, prediction: [], last: null, errors: pageErrors.slice(), loading: true };
       }
-      const s = JSON.parse(statusFn());
+      const s = rawStatus();
       s.errors = pageErrors.concat(s.errors);
       return s;
+    },
+    // Runs a method on the current case; resolves with the run's summary when it finishes.
+    async run({ method, params = {}, target = -1 } = {}) {
+      started();
+      const before = rawStatus().runs_finished;
+      const err = call('xm_api_run', 'string', ['string'], [JSON.stringify({ method, params, target })]);
+      if (err) throw new Error(err);
+      for (;;) {
+        await nextFrame();
+        const s = rawStatus();
+        if (s.runs_finished > before && !s.busy) return { ...s.last, prediction: s.prediction, target: s.predicted };
+        if (!s.busy && s.runs_finished === before) throw new Error(s.run_error || 'the run did not finish');
+      }
+    },
+    cancel() { started(); call('xm_api_cancel', null, [], []); },
+    async loadModel(src, name) {
+      started();
+      const isUrl = typeof src === 'string';
+      let m;
+      if (isUrl) {
+        call('xm_api_loading_model', null, ['string'], [src.split('/').pop()]);
+        try { m = await fetchModel(src); } finally { call('xm_api_loading_model', null, ['string'], ['']); }
+      } else {
+        const b = await toBytes(src, name || 'uploaded.onnx');
+        m = { bytes: b.bytes, name: name || b.name, card: '' };
+      }
+      const err = loadModelBytes(m.bytes, m.name, m.card);
+      if (err) throw new Error(err);
+      return api.status();
+    },
+    async loadImage(src, name) {
+      started();
+      const b = await toBytes(src, name || 'uploaded.png');
+      const err = withBytes(b.bytes, (ptr) => call('xm_api_load_image', 'string', ['number', 'number', 'string'], [ptr, b.bytes.length, name || b.name]));
+      if (err) throw new Error(err);
+      return api.status();
+    },
+    setCase(scenario, seed = -1) {
+      started();
+      const err = call('xm_api_set_case', 'string', ['string', 'number'], [scenario, seed]);
+      if (err) throw new Error(err);
+      return api.status();
+    },
+    setKnob(name, value) {
+      started();
+      const err = call('xm_api_set_knob', 'string', ['string', 'number'], [name, value]);
+      if (err) throw new Error(err);
+      return api.status();
+    },
+    // Runs several methods side by side in the Compare window; resolves when all are done.
+    async compare(methods) {
+      started();
+      call('xm_api_compare', null, ['string'], [methods.join(',')]);
+      for (;;) {
+        await nextFrame();
+        const s = rawStatus();
+        if (!s.busy && s.compare_pending === 0) return s.compare;
+      }
+    },
+    // The map on screen: {shape, data: Float32Array}.
+    attribution() {
+      started();
+      const sizePtr = Module._malloc(4);
+      try {
+        const ptr = call('xm_api_attribution_npy', 'number', ['number'], [sizePtr]);
+        const size = Module.HEAP32[sizePtr >> 2];
+        const bytes = Module.HEAPU8.slice(ptr, ptr + size);
+        const headerLen = bytes[8] | (bytes[9] << 8);
+        const header = new TextDecoder().decode(bytes.subarray(10, 10 + headerLen));
+        const shape = (header.match(/\(([^)]*)\)/)[1].split(',').map((x) => x.trim()).filter(Boolean).map(Number));
+        return { shape, data: new Float32Array(bytes.buffer.slice(10 + headerLen)) };
+      } finally {
+        Module._free(sizePtr);
+      }
     },
   };
   window.xmediaLab = api;
   // A page never left unresolved: ready rejects with a message if start-up fails.
   window.addEventListener('error', (e) => {
-    if (loading.classList.contains('done')) return;
+    if (readyDone) return;
     if (e.target && e.target.tagName === 'SCRIPT') fail('Could not load ' + e.target.src + '.');
   }, true);
 })();

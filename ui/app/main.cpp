@@ -51,7 +51,10 @@ bool frame(void*) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
-  app_draw_layout(a);
+  // The explainer gets a slice of each frame, so the page keeps drawing while it runs.
+  a.lab.tick(10.0);
+  app_draw(a);
+  a.lab.fill_status(a.state);
   ImGui::Render();
   int fb_w, fb_h;
   glfwGetFramebufferSize(a.window, &fb_w, &fb_h);
@@ -97,8 +100,6 @@ int main() {
   ImGui_ImplGlfw_InitForOpenGL(a.window, true);
   ImGui_ImplOpenGL3_Init("#version 300 es");
   app_apply_scale(a);
-  a.state.model = "(no model yet)";
-  a.state.image = "(no case yet)";
   platform_run_main_loop(frame, nullptr);
   return 0;
 }

@@ -22,6 +22,12 @@ void platform_resize_canvas(int width, int height);
 void platform_notify_ready();
 // Hands a user-facing message to the page (browser console and status()); stderr natively.
 void platform_report_error(const char* message);
+// Asks the page to do something only it can: "pick-image" and "pick-model"
+// open the file picker, "load-model" fetches the model at URL `arg`; the page
+// hands the bytes back through the test API's loaders. No-op natively.
+void platform_page_request(const char* action, const char* arg);
+// Offers bytes to the user as a download named `name` (browser); writes the file natively.
+void platform_download(const char* name, const unsigned char* data, unsigned long size, const char* mime);
 // How many threads the core may use: hardware threads natively; in the
 // browser 1 unless the page is cross-origin isolated and built with threads.
 int platform_hardware_threads();

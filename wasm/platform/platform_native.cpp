@@ -28,6 +28,15 @@ void platform_notify_ready() {}
 
 void platform_report_error(const char* message) { std::fprintf(stderr, "error: %s\n", message); }
 
+void platform_page_request(const char*, const char*) {}
+
+void platform_download(const char* name, const unsigned char* data, unsigned long size, const char*) {
+  if (FILE* f = std::fopen(name, "wb")) {
+    std::fwrite(data, 1, size, f);
+    std::fclose(f);
+  }
+}
+
 int platform_hardware_threads() {
   unsigned n = std::thread::hardware_concurrency();
   return n ? int(n) : 1;

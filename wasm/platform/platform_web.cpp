@@ -42,6 +42,25 @@ void platform_report_error(const char* message) {
   EM_ASM({ if (Module.xmediaOnError) Module.xmediaOnError(UTF8ToString($0)); else console.warn(UTF8ToString($0)); }, message);
 }
 
+void platform_page_request(const char* action, const char* arg) {
+  EM_ASM({ if (Module.xmediaRequest) Module.xmediaRequest(UTF8ToString($0), UTF8ToString($1)); }, action, arg);
+}
+
+void platform_download(const char* name, const unsigned char* data, unsigned long size, const char* mime) {
+  EM_ASM({
+    const bytes = HEAPU8.slice($1, $1 + $2);
+    const url = URL.createObjectURL(new Blob([bytes], {type: UTF8ToString($3)}));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = UTF8ToString($0);
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    if (Module.xmediaOnDownload) Module.xmediaOnDownload(UTF8ToString($0), $2);
+  }, name, data, size, mime);
+}
+
 int platform_hardware_threads() {
 #ifdef __EMSCRIPTEN_PTHREADS__
   return EM_ASM_INT({ return (typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated) ? (navigator.hardwareConcurrency || 1) : 1; });

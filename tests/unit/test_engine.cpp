@@ -1,0 +1,247 @@
+// The engine as a whole: refusals at load, shape sub-graphs folded for any
+// batch, the Backend's queries (batch splitting, seeds, layers, guided ReLU).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "engine/engine.h"
+#include "engine/engine_backend.h"
+#include "onnx_builder.h"
+
+using namespace xm;
+using namespace xm::test;
+
+namespace {
+
+onnx::Node node(const char* op, std::vector<std::string> in, std::vector<std::string> out,
+                std::vector<onnx::Attribute> attrs = {}) {
+  onnx::Node n;
+  n.op_type = op;
+  n.name = out[0] + "_node";
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  n.attributes = std::move(attrs);
+  return n;
+}
+
+onnx::TensorData tensor(const char* name, Shape dims, std::vector<float> f, std::vector<int64_t> i = {}) {
+  onnx::TensorData t;
+  t.name = name;
+  t.dims = std::move(dims);
+  t.dtype = i.empty() ? onnx::DT_FLOAT : onnx::DT_INT64;
+  t.f = std::move(f);
+  t.i = std::move(i);
+  return t;
+}
+
+// x [N,1,6,6] → Conv(2,3x3,pad1) → Relu → MaxPool 2 → Reshape via Shape/Gather/Unsqueeze/Concat → Gemm(3)
+onnx::Model small_cnn() {
+  std::mt19937 rng(7);
+  std::normal_distribution<float> d(0, 0.5f);
+  auto rnd = [&](size_t n) {
+    std::vector<float> v(n);
+    for (auto& x : v) x = d(rng);
+    return v;
+  };
+  onnx::Model m;
+  m.ir_version = 8;
+  m.opset = 13;
+  auto& g = m.graph;
+  onnx::ValueInfo x;
+  x.name = "x";
+  x.elem_type = onnx::DT_FLOAT;
+  x.dims = {-1, 1, 6, 6};
+  x.dim_params = {"batch", "", "", ""};
+  g.inputs.push_back(x);
+  g.initializers = {tensor("w", {2, 1, 3, 3}, rnd(18)), tensor("b", {2}, rnd(2)), tensor("fc", {3, 18}, rnd(54)),
+                    tensor("fcb", {3}, rnd(3)), tensor("zero", {}, {}, {0}), tensor("minus1", {1}, {}, {-1})};
+  g.nodes = {node("Conv", {"x", "w", "b"}, {"conv"}, {ints("pads", {1, 1, 1, 1})}),
+             node("Relu", {"conv"}, {"relu"}),
+             node("MaxPool", {"relu"}, {"pool"}, {ints("kernel_shape", {2, 2}), ints("strides", {2, 2})}),
+             node("Shape", {"pool"}, {"shape"}),
+             node("Gather", {"shape", "zero"}, {"batch"}, {one_int("axis", 0)}),
+             node("Unsqueeze", {"batch", "axes0"}, {"batch1"}),
+             node("Concat", {"batch1", "minus1"}, {"target"}, {one_int("axis", 0)}),
+             node("Reshape", {"pool", "target"}, {"flat"}),
+             node("Gemm", {"flat", "fc", "fcb"}, {"logits"}, {one_int("transB", 1)})};
+  g.initializers.push_back(tensor("axes0", {1}, {}, {0}));
+  onnx::ValueInfo y;
+  y.name = "logits";
+  y.elem_type = onnx::DT_FLOAT;
+  g.outputs.push_back(y);
+  return m;
+}
+
+Tensor random_batch(Shape s, uint32_t seed) {
+  Tensor t(std::move(s));
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0, 1);
+  for (auto& v : t.data) v = d(rng);
+  return t;
+}
+
+}  // namespace
+
+TEST_SUITE("engine") {
+  TEST_CASE("an unsupported op is refused at load, naming the node and the op") {
+    std::vector<In> ins = {{"x", {1, 4, 3}}};
+    auto e = Engine::load(one_node("LSTM", ins, {}), "m.onnx");
+    REQUIRE_FALSE(e);
+    CHECK(e.error() == "node 'n0' (LSTM): operator LSTM is not supported");
+    auto info = engine_unsupported_ops(one_node("LSTM", ins, {}));
+    CHECK(info == std::vector<std::string>{"LSTM"});
+  }
+
+  TEST_CASE("unsupported attribute values are refused, not answered") {
+    std::vector<In> x = {{"x", {1, 1, 4, 4}}};
+    std::vector<In> p = {{"x", {1, 1, 4, 4}}, {"p", {8}, false, {}, {0, 0, 1, 1, 0, 0, 1, 1}}};
+    auto e = Engine::load(one_node("Pad", p, {str("mode", "reflect")}), "m");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().find("mode 'reflect' is not supported") != std::string::npos);
+    std::vector<In> r = {{"x", {1, 1, 4, 4}}, {"roi", {0}, false, {}}, {"s", {4}, false, {1, 1, 2, 2}}};
+    e = Engine::load(one_node("Resize", r, {str("mode", "cubic")}), "m");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().find("cubic") != std::string::npos);
+    e = Engine::load(one_node("Relu", x, {one_int("mystery", 1)}), "m");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().find("attribute 'mystery' is not supported") != std::string::npos);
+    e = Engine::load(one_node("MaxPool", {{"x", {1, 1, 4, 4, 4}}}, {ints("kernel_shape", {2, 2, 2})}), "m");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().find("3-D") != std::string::npos);
+  }
+
+  TEST_CASE("the exporter's Shape→Gather→Concat→Reshape chain works for any batch") {
+    auto e = Engine::load(small_cnn(), "cnn");
+    REQUIRE_MESSAGE(e, e.error());
+    Tensor x3 = random_batch({3, 1, 6, 6}, 1);
+    RunRequest req;
+    req.inputs = {&x3};
+    RunResult r3;
+    REQUIRE((*e)->run(req, &r3));
+    CHECK(r3.outputs[0].shape == Shape{3, 3});
+    // Each image alone gives the same logits (no cross-talk between batch items).
+    for (int64_t b = 0; b < 3; ++b) {
+      Tensor x1({1, 1, 6, 6});
+      std::copy(x3.data.begin() + b * 36, x3.data.begin() + (b + 1) * 36, x1.data.begin());
+      req.inputs = {&x1};
+      RunResult r1;
+      REQUIRE((*e)->run(req, &r1));
+      for (int k = 0; k < 3; ++k) CHECK(r1.outputs[0].data[size_t(k)] == doctest::Approx(r3.outputs[0].data[size_t(b * 3 + k)]).epsilon(1e-6));
+    }
+    Tensor wrong({2, 1, 5, 6});
+    req.inputs = {&wrong};
+    Status s = (*e)->run(req, &r3);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().find("must have shape") != std::string::npos);
+  }
+
+  TEST_CASE("backend: batches split under the memory bound give the same answers") {
+    auto eng = Engine::load(small_cnn(), "cnn");
+    REQUIRE(eng);
+    auto b = native_backend_from_engine(eng.take(), "cnn");
+    REQUIRE_MESSAGE(b, b.error());
+    Backend& be = **b;
+    CHECK(be.info().num_outputs == 3);
+    CHECK(be.info().input_shape == Shape{1, 1, 6, 6});
+    CHECK(be.info().layers_4d == std::vector<std::string>{"conv", "relu", "pool"});
+    CHECK(be.info().can_differentiate);
+    const int64_t B = 70;  // above max_bwd (64): split into chunks
+    Tensor x = random_batch({B, 1, 6, 6}, 3);
+    Tensor seed({B, 3});
+    for (int64_t i = 0; i < B; ++i) seed.data[size_t(i * 3 + i % 3)] = 1.0f;
+    Tensor logits, grad, l2;
+    REQUIRE(be.logits(x, &l2));
+    REQUIRE(be.input_gradient(x, seed, &logits, &grad));
+    CHECK(grad.shape == x.shape);
+    for (size_t k = 0; k < logits.data.size(); ++k) CHECK(logits.data[k] == doctest::Approx(l2.data[k]).epsilon(1e-6));
+    // Linearity in the seed: seeding two classes at once sums their gradients.
+    Tensor s1({B, 3}), s2({B, 3}), s12({B, 3});
+    for (int64_t i = 0; i < B; ++i) {
+      s1.data[size_t(i * 3)] = 1;
+      s2.data[size_t(i * 3 + 2)] = 2;
+      s12.data[size_t(i * 3)] = 1;
+      s12.data[size_t(i * 3 + 2)] = 2;
+    }
+    Tensor g1, g2, g12, lo;
+    REQUIRE(be.input_gradient(x, s1, &lo, &g1));
+    REQUIRE(be.input_gradient(x, s2, &lo, &g2));
+    REQUIRE(be.input_gradient(x, s12, &lo, &g12));
+    double err = 0;
+    for (size_t k = 0; k < g1.data.size(); ++k) err = std::max(err, double(std::fabs(g1.data[k] + g2.data[k] - g12.data[k])));
+    CHECK(err < 1e-5);
+    Tensor bad({B, 1, 6, 5});
+    CHECK_FALSE(be.logits(bad, &lo));
+  }
+
+  TEST_CASE("backend: layer activation and gradient; Grad-CAM identity on the last layer") {
+    auto b = native_backend_from_engine(Engine::load(small_cnn(), "cnn").take(), "cnn");
+    REQUIRE(b);
+    Tensor x = random_batch({2, 1, 6, 6}, 4);
+    Tensor seed({2, 3});
+    seed.data = {1, 0, 0, 0, 0, 1};
+    LayerAnswer la;
+    REQUIRE((*b)->layer("pool", x, seed, &la));
+    CHECK(la.activation.shape == Shape{2, 2, 3, 3});
+    CHECK(la.gradient.shape == Shape{2, 2, 3, 3});
+    // The logit is linear in the pooled map (Reshape + Gemm): logit = sum(activation * gradient) + bias.
+    Tensor zero({1, 1, 6, 6});
+    Tensor lz;
+    REQUIRE((*b)->logits(zero, &lz));
+    for (int64_t n = 0; n < 2; ++n) {
+      double dot = 0;
+      for (size_t k = 0; k < 18; ++k) dot += double(la.activation.data[size_t(n * 18) + k]) * la.gradient.data[size_t(n * 18) + k];
+      int cls = n == 0 ? 0 : 2;
+      // With a zero input the pool holds relu(conv bias) everywhere, so compare through the bias-free part:
+      // logit(x) - logit(0) = sum((act(x) - act(0)) * grad).
+      LayerAnswer l0;
+      Tensor s0({1, 3});
+      s0.data[size_t(cls)] = 1;
+      REQUIRE((*b)->layer("pool", zero, s0, &l0));
+      double dot0 = 0;
+      for (size_t k = 0; k < 18; ++k) dot0 += double(l0.activation.data[k]) * l0.gradient.data[k];
+      CHECK(la.logits.data[size_t(n * 3 + cls)] - lz.data[size_t(cls)] == doctest::Approx(dot - dot0).epsilon(1e-4));
+    }
+    LayerAnswer nope;
+    Status s = (*b)->layer("no_such_tensor", x, seed, &nope);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().find("no_such_tensor") != std::string::npos);
+  }
+
+  TEST_CASE("guided backprop passes only positive gradients through ReLU") {
+    std::vector<In> ins = {{"x", {1, 4}}};
+    auto e = Engine::load(one_node("Relu", ins, {}), "relu");
+    REQUIRE(e);
+    Tensor x({1, 4});
+    x.data = {1.0f, -1.0f, 2.0f, 0.5f};
+    Tensor seed({1, 4});
+    seed.data = {1.0f, 1.0f, -1.0f, 3.0f};
+    RunRequest req;
+    req.inputs = {&x};
+    req.seeds = {&seed};
+    RunResult r;
+    REQUIRE((*e)->run(req, &r));
+    CHECK(r.input_grads[0].data == std::vector<float>{1.0f, 0.0f, -1.0f, 3.0f});
+    (*e)->set_relu_rule(ReluRule::GUIDED);
+    REQUIRE((*e)->run(req, &r));
+    CHECK(r.input_grads[0].data == std::vector<float>{1.0f, 0.0f, 0.0f, 3.0f});
+  }
+
+  TEST_CASE("threads give the same results bit for bit") {
+    auto e = Engine::load(small_cnn(), "cnn");
+    REQUIRE(e);
+    Tensor x = random_batch({8, 1, 6, 6}, 5);
+    Tensor seed({8, 3}, 1.0f);
+    RunRequest req;
+    req.inputs = {&x};
+    req.seeds = {&seed};
+    RunResult r1, r2;
+    (*e)->set_threads(1);
+    REQUIRE((*e)->run(req, &r1));
+    (*e)->set_threads(2);
+    REQUIRE((*e)->run(req, &r2));
+    (*e)->set_threads(1);
+    CHECK(r1.outputs[0].data == r2.outputs[0].data);
+    CHECK(r1.input_grads[0].data == r2.input_grads[0].data);
+  }
+}

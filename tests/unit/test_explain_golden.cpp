@@ -1,0 +1,102 @@
+// Deterministic explainers against PyTorch reference implementations of Captum's
+// definitions (tools/golden_explain/make_golden.py → tests/golden_explain/), on the
+// same tiny CNN answered two ways: the hand-written test backend, and the native
+// engine running the model's ONNX export.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "explain/explainer.h"
+#include "image/npy.h"
+#include "test_explain_backends.h"
+#if __has_include("engine/engine_backend.h")
+#include "engine/engine_backend.h"
+#define XM_HAVE_ENGINE 1
+#endif
+
+using namespace xm;
+using namespace xm_test;
+
+namespace {
+
+const std::string kDir = std::string(XMEDIA_SOURCE_DIR) + "/tests/golden_explain/";
+
+Tensor load(const std::string& name) {
+  auto t = npy_read_file(kDir + name + ".npy");
+  INFO(name, ": ", (t ? "" : t.error()));
+  REQUIRE(t);
+  return t.take();
+}
+
+struct GoldenCase {
+  std::string name, method;
+  int target = 0;
+  ParamList params;
+};
+
+std::vector<GoldenCase> load_cases() {
+  std::ifstream f(kDir + "cases.txt");
+  REQUIRE(f.good());
+  std::vector<GoldenCase> cases;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty()) continue;
+    std::vector<std::string> parts;
+    std::stringstream ss(line);
+    std::string part;
+    while (std::getline(ss, part, '|')) parts.push_back(part);
+    if (parts.size() == 3) parts.push_back("");
+    REQUIRE(parts.size() == 4);
+    GoldenCase c{parts[0], parts[1], std::stoi(parts[2]), {}};
+    std::stringstream ps(parts[3]);
+    while (std::getline(ps, part, ';')) {
+      const size_t eq = part.find('=');
+      REQUIRE(eq != std::string::npos);
+      c.params.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+    }
+    cases.push_back(std::move(c));
+  }
+  REQUIRE(cases.size() >= 15);
+  return cases;
+}
+
+// Max abs error relative to the reference's scale must be within 1e-4.
+void check_against_golden(Backend& backend, const std::vector<GoldenCase>& cases, const Tensor& x) {
+  for (auto& c : cases) {
+    const Tensor g = load("golden_" + c.name);
+    auto r = explain_run_to_end(backend, c.method, c.params, x, c.target);
+    INFO(backend.info().name, " ", c.name, ": ", (r ? std::string("ok") : r.error()));
+    REQUIRE(r);
+    REQUIRE(r->attribution.shape == g.shape);
+    double scale = 0, err = 0;
+    for (size_t i = 0; i < g.numel(); ++i) {
+      scale = std::max(scale, std::fabs(double(g.data[i])));
+      err = std::max(err, std::fabs(double(r->attribution.data[i]) - g.data[i]));
+    }
+    INFO("max abs error ", err, " at reference scale ", scale);
+    CHECK(scale > 0);
+    CHECK(err <= 1e-4 * scale);
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("explain_golden") {
+  TEST_CASE("the hand-written tiny CNN matches PyTorch for every deterministic method") {
+    const Tensor x = load("input");
+    TinyCnnBackend net(x.dim(1), x.dim(2), x.dim(3), load("conv1_w"), load("conv1_b"), load("conv2_w"),
+                       load("conv2_b"), load("fc_w"), load("fc_b"));
+    check_against_golden(net, load_cases(), x);
+  }
+
+#ifdef XM_HAVE_ENGINE
+  TEST_CASE("the native engine on the ONNX export matches PyTorch for every deterministic method") {
+    auto b = native_backend_from_file(kDir + "tiny_cnn.onnx");
+    INFO((b ? std::string("") : b.error()));
+    REQUIRE(b);
+    check_against_golden(**b, load_cases(), load("input"));
+  }
+#endif
+}

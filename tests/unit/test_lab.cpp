@@ -1,0 +1,145 @@
+// The page's logic without the page: load a model, switch cases, run, compare,
+// and refuse bad input while keeping the previous state.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "engine/engine_backend.h"
+#include "image/image_io.h"
+#include "image/npy.h"
+#include "state/lab.h"
+
+using namespace xm;
+
+namespace {
+const std::string kModel = std::string(XMEDIA_SOURCE_DIR) + "/tests/golden/medical_cnn_o13/model.onnx";
+
+std::vector<uint8_t> model_bytes() {
+  auto b = read_file_bytes(kModel, 1 << 24);
+  REQUIRE_MESSAGE(b, b.error());
+  return *b;
+}
+
+void run_to_end(Lab& lab) {
+  for (int i = 0; i < 100000 && lab.busy(); ++i) lab.tick(50);
+  REQUIRE_FALSE(lab.busy());
+}
+}  // namespace
+
+TEST_SUITE("lab") {
+  TEST_CASE("prediction is the softmax of the model on the preprocessed case") {
+    Lab lab;
+    lab.auto_rerun = false;
+    auto bytes = model_bytes();
+    REQUIRE(lab.load_model(bytes.data(), bytes.size(), "medical_cnn.onnx", ""));
+    CHECK(lab.model_name() == "medical_cnn");
+    CHECK(lab.model_input().shape == Shape{1, 1, 32, 32});
+    // Independently: resize the phantom to the model's input and run the engine.
+    auto ref = native_backend_from_bytes(bytes.data(), bytes.size(), "ref");
+    REQUIRE(ref);
+    Tensor x = resize_bilinear(convert_channels(lab.image01(), 1), 32, 32);
+    Tensor logits;
+    REQUIRE((*ref)->logits(x, &logits));
+    double z = std::exp(double(logits.data[0])) + std::exp(double(logits.data[1]));
+    REQUIRE(lab.probabilities().size() == 2);
+    CHECK(lab.probabilities()[1] == doctest::Approx(std::exp(double(logits.data[1])) / z).epsilon(1e-5));
+  }
+
+  TEST_CASE("a run fills the map incrementally and ends with the method's result") {
+    Lab lab;
+    auto bytes = model_bytes();
+    REQUIRE(lab.load_model(bytes.data(), bytes.size(), "m.onnx", ""));
+    REQUIRE(lab.start_run("saliency", {}, 1));
+    CHECK(lab.busy());
+    run_to_end(lab);
+    REQUIRE(lab.last_run());
+    CHECK(lab.last_run()->method == "saliency");
+    CHECK(lab.runs_finished() == 1);
+    const Tensor& a = lab.attribution();
+    CHECK(a.shape == Shape{1, 1, 32, 32});
+    // Saliency is |d logit_1 / d x|.
+    auto ref = native_backend_from_bytes(bytes.data(), bytes.size(), "ref");
+    Tensor seed({1, 2});
+    seed.data[1] = 1;
+    Tensor logits, grad;
+    REQUIRE((*ref)->input_gradient(lab.model_input(), seed, &logits, &grad));
+    for (size_t i = 0; i < a.numel(); ++i) CHECK(a.data[i] == doctest::Approx(std::fabs(grad.data[i])).epsilon(1e-5));
+
+    SUBCASE("changing the case re-runs the method when live") {
+      lab.auto_rerun = true;
+      REQUIRE(lab.set_seed(77));
+      CHECK(lab.busy());
+      run_to_end(lab);
+      CHECK(lab.runs_finished() == 2);
+    }
+    SUBCASE("cancel stops the run and says so") {
+      REQUIRE(lab.start_run("occlusion", {{"window", "4"}, {"stride", "2"}}, 0));
+      lab.tick(0);
+      lab.cancel();
+      CHECK_FALSE(lab.busy());
+      CHECK(lab.run_error() == "cancelled");
+      CHECK(lab.last_run()->method == "saliency");
+    }
+  }
+
+  TEST_CASE("bad input is refused and the previous state stays") {
+    Lab lab;
+    lab.auto_rerun = false;
+    auto bytes = model_bytes();
+    REQUIRE(lab.load_model(bytes.data(), bytes.size(), "good.onnx", ""));
+    const std::string image_before = lab.image_name();
+    std::vector<uint8_t> junk(300, 0x5a);
+    Status s = lab.load_model(junk.data(), junk.size(), "junk.onnx", "");
+    CHECK_FALSE(s);
+    CHECK(s.error().find("junk.onnx") != std::string::npos);
+    CHECK(lab.model_name() == "good");
+    CHECK_FALSE(lab.load_image(junk.data(), junk.size(), "junk.png"));
+    CHECK(lab.image_name() == image_before);
+    CHECK_FALSE(lab.set_knob("no_such_knob", 1));
+    CHECK_FALSE(lab.set_scenario("no_such_scenario"));
+    CHECK_FALSE(lab.start_run("no_such_method", {}, -1));
+    CHECK_FALSE(lab.start_run("integrated_gradients", {{"steps", "0"}}, -1));
+    CHECK_FALSE(lab.start_run("saliency", {}, 5));
+    CHECK_FALSE(lab.busy());
+    CHECK_FALSE(lab.load_model(bytes.data(), bytes.size(), "bad-card.onnx", "{\"input\": 3"));
+    CHECK(lab.model_name() == "good");
+  }
+
+  TEST_CASE("uploads: a PNG is resized to the model, a .npy of the model's shape is fed as it is") {
+    Lab lab;
+    lab.auto_rerun = false;
+    auto bytes = model_bytes();
+    REQUIRE(lab.load_model(bytes.data(), bytes.size(), "m.onnx", ""));
+    Image8 img;
+    img.width = 50;
+    img.height = 40;
+    img.channels = 3;
+    img.pixels.assign(50 * 40 * 3, 200);
+    auto png = png_encode(img);
+    REQUIRE(lab.load_image(png.data(), png.size(), "scan.png"));
+    CHECK(lab.image_name() == "scan.png");
+    CHECK_FALSE(lab.has_phantom());
+    CHECK(lab.model_input().shape == Shape{1, 1, 32, 32});
+    CHECK(lab.model_input().data[100] == doctest::Approx(200.0f / 255.0f).epsilon(1e-4));
+    Tensor x({1, 1, 32, 32}, -2.5f);  // outside [0,1]: only a model input can hold it
+    auto npy = npy_encode(x);
+    REQUIRE(lab.load_image(npy.data(), npy.size(), "x.npy"));
+    CHECK(lab.model_input().data[0] == -2.5f);
+    Tensor bad({7});
+    auto badnpy = npy_encode(bad);
+    CHECK_FALSE(lab.load_image(badnpy.data(), badnpy.size(), "bad.npy"));
+  }
+
+  TEST_CASE("compare runs each method in turn") {
+    Lab lab;
+    lab.auto_rerun = false;
+    auto bytes = model_bytes();
+    REQUIRE(lab.load_model(bytes.data(), bytes.size(), "m.onnx", ""));
+    lab.queue_compare({"saliency", "input_x_gradient", "grad_cam"});
+    for (int i = 0; i < 100000 && (lab.busy() || !lab.compare_queue.empty()); ++i) lab.tick(50);
+    REQUIRE(lab.compare.size() == 3);
+    CHECK(lab.compare[0].method == "saliency");
+    CHECK(lab.compare[2].method == "grad_cam");
+    CHECK(lab.compare[2].attribution.shape == Shape{1, 1, 32, 32});
+  }
+}

@@ -1,0 +1,142 @@
+// bench_kernels: GFLOP/s of sgemm and of im2col+sgemm convolutions on the
+// shapes of bench_cnn.onnx (see /work/shared/bench/README.md). A program that
+// prints numbers (JSON lines), not a test.
+//
+//   build/native/tools/bench_kernels/bench_kernels [--threads N] [--reps R]
+//   node build/wasm/bench_kernels.js --threads 2
+//   perf stat -e cycles:u bench_kernels --only conv_3x3_direct   # one measurement:
+//     user cycles are steadier than seconds on a busy shared machine
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/conv_direct.h"
+#include "kernels/conv_gemm.h"
+#include "kernels/gemm.h"
+#include "kernels/im2col.h"
+#include "kernels/thread_pool.h"
+
+namespace {
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+template <class F>
+double median_seconds(int reps, F&& f) {
+  f();  // warm-up: scratch buffers, caches, the JIT in wasm
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    double t0 = now_s();
+    f();
+    t.push_back(now_s() - t0);
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+std::vector<float> random_vec(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1, 1);
+  std::vector<float> v(n);
+  for (auto& x : v) x = u(rng);
+  return v;
+}
+
+struct Layer { const char* name; int C, M, H, W; };  // conv3x3, pad 1, stride 1
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 1, reps = 5, batch = 64;
+  std::string only, layer;  // run just the measurements whose "what" / "layer" equal these
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
+    else if (a == "--reps" && i + 1 < argc) reps = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--batch" && i + 1 < argc) batch = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    else if (a == "--layer" && i + 1 < argc) layer = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: bench_kernels [--threads N] [--reps R] [--batch B] [--only WHAT] [--layer NAME]\n");
+      return 2;
+    }
+  }
+  xm::set_num_threads(threads);
+  threads = xm::num_threads();
+  const Layer layers[] = {{"conv1_1to16_128", 1, 16, 128, 128},
+                          {"conv2_16to32_64", 16, 32, 64, 64},
+                          {"conv3_32to64_32", 32, 64, 32, 32}};
+
+  // 1. sgemm alone on the im2col shapes of one image (M=out ch, K=C*9, N=H*W).
+  auto want = [&](const char* what) { return only.empty() || only == what; };
+  for (const Layer& l : layers) {
+    if (!want("sgemm")) break;
+    if (!layer.empty() && layer != l.name) continue;
+    const int M = l.M, K = l.C * 9, N = l.H * l.W;
+    auto A = random_vec((size_t)M * K, 1), B = random_vec((size_t)K * N, 2);
+    std::vector<float> C((size_t)M * N);
+    const int inner = std::max(1, (int)(2e8 / (2.0 * M * N * K)));
+    double s = median_seconds(reps, [&] {
+      for (int r = 0; r < inner; ++r)
+        xm::sgemm(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C.data(), N);
+    }) / inner;
+    std::printf("{\"what\":\"sgemm\",\"layer\":\"%s\",\"M\":%d,\"N\":%d,\"K\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
+                l.name, M, N, K, threads, s, 2.0 * M * N * K / s * 1e-9);
+  }
+
+  // 2. Whole conv layers with bias over a batch, as the engine runs them:
+  //    im2col, C = bias, sgemm with beta 1 per image (threads inside sgemm);
+  //    the implicit GEMM (conv2d_gemm); and the direct 3x3 path where it applies.
+  double total_gemm = 0, total_best = 0;
+  for (const Layer& l : layers) {
+    if (!layer.empty() && layer != l.name) continue;
+    const int M = l.M, K = l.C * 9, N = l.H * l.W;
+    auto x = random_vec((size_t)batch * l.C * N, 3), w = random_vec((size_t)M * K, 4), bias = random_vec(M, 5);
+    std::vector<float> cols((size_t)K * N), y((size_t)batch * M * N);
+    const double flops = 2.0 * batch * M * N * K;
+    double s = 0, best = 1e30;
+    if (want("conv_im2col_gemm")) {
+      s = median_seconds(reps, [&] {
+        for (int b = 0; b < batch; ++b) {
+          xm::im2col(x.data() + (size_t)b * l.C * N, l.C, l.H, l.W, 3, 3, 1, 1, 1, 1, 1, 1, l.H, l.W, cols.data());
+          float* yb = y.data() + (size_t)b * M * N;
+          for (int m = 0; m < M; ++m) std::fill(yb + (size_t)m * N, yb + (size_t)(m + 1) * N, bias[m]);
+          xm::sgemm(false, false, M, N, K, 1.0f, w.data(), K, cols.data(), N, 1.0f, yb, N);
+        }
+      });
+      std::printf("{\"what\":\"conv_im2col_gemm\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
+                  l.name, batch, threads, s, flops / s * 1e-9);
+      best = s;
+    }
+    if (want("conv_implicit_gemm")) {
+      double si = median_seconds(reps, [&] {
+        for (int b = 0; b < batch; ++b)
+          xm::conv2d_gemm(x.data() + (size_t)b * l.C * N, l.C, l.H, l.W, 3, 3, 1, 1, 1, 1, 1, 1, l.H, l.W, w.data(), M,
+                          bias.data(), y.data() + (size_t)b * M * N);
+      });
+      std::printf("{\"what\":\"conv_implicit_gemm\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
+                  l.name, batch, threads, si, flops / si * 1e-9);
+      best = std::min(best, si);
+    }
+    if (xm::conv2d_3x3_direct_supported(l.C) && want("conv_3x3_direct")) {
+      double sd = median_seconds(reps, [&] {
+        xm::conv2d_3x3_direct(x.data(), batch, l.C, l.H, l.W, w.data(), M, bias.data(), y.data());
+      });
+      std::printf("{\"what\":\"conv_3x3_direct\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
+                  l.name, batch, threads, sd, flops / sd * 1e-9);
+      best = std::min(best, sd);
+    }
+    total_gemm += s;
+    total_best += best < 1e30 ? best : 0;
+  }
+  if (only.empty() && layer.empty())
+    std::printf("{\"what\":\"bench_cnn_convs\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"best_median_s\":%.6g}\n",
+                batch, threads, total_gemm, total_best);
+  return 0;
+}

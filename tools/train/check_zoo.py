@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""Re-measure the zoo's held-out accuracy through OUR engine (`xmedia predict`) on fresh seeds.
+
+    /usr/bin/python3 tools/train/check_zoo.py [--xmedia build/native/xmedia] [--count 1000] [NAME ...]
+
+For each models/NAME.json: writes `--count` phantoms from seeds 9,500,000+ with the
+same generator arguments as the card's recipe (never seen in training, and
+different from the card's own held-out seeds 9,000,000+), normalises them as the
+card says ((x/255 - mean)/std), runs `xmedia predict --input batch.npy --out
+logits.npy` in batches, and compares the accuracy with the card's. For the
+shortcut model it also re-measures the decorrelated-marker accuracy.
+Exit status 0 when every model is within --tolerance of its card, 1 otherwise.
+"""
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def generator_args(card):
+    """scenario, [--param k=v...], marker correlation or None, from the card's recipe.generator."""
+    words = shlex.split(card["recipe"]["generator"])
+    params, corr = [], None
+    for i, w in enumerate(words):
+        if w == "--param":
+            params.append(words[i + 1])
+        elif w == "--marker-correlation":
+            corr = float(words[i + 1])
+    return card["scenario"], params, corr
+
+
+def dataset(xmedia, scenario, first_seed, count, params, corr, d):
+    cmd = [xmedia, "dataset", "--scenario", scenario, "--first-seed", str(first_seed), "--count", str(count),
+           "--out", d]
+    for p in params:
+        cmd += ["--param", p]
+    if corr is not None:
+        cmd += ["--marker-correlation", str(corr)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return np.load(os.path.join(d, "images.npy")), np.load(os.path.join(d, "labels.npy")).astype(np.int64)
+
+
+def predict(xmedia, model, card, x, d, batch):
+    """Logits [N,2] from `xmedia predict` on batches of normalised float32 images."""
+    c = x.shape[1]
+    mean = np.array(card["input"]["mean"], np.float32).reshape(1, c, 1, 1)
+    std = np.array(card["input"]["std"], np.float32).reshape(1, c, 1, 1)
+    out = []
+    for i in range(0, len(x), batch):
+        xb = ((x[i:i + batch].astype(np.float32) / 255.0 - mean) / std).astype(np.float32)
+        np.save(os.path.join(d, "batch.npy"), xb)
+        r = subprocess.run([xmedia, "predict", "--model", model, "--input", os.path.join(d, "batch.npy"),
+                            "--out", os.path.join(d, "logits.npy")], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"xmedia predict failed ({r.returncode}): {r.stderr.strip()}")
+        y = np.load(os.path.join(d, "logits.npy")).reshape(len(xb), -1)
+        out.append(y)
+    return np.concatenate(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("names", nargs="*", help="models to check (default: every models/*.json)")
+    ap.add_argument("--xmedia", default=os.path.join(ROOT, "build", "native", "xmedia"))
+    ap.add_argument("--models", default=os.path.join(ROOT, "models"))
+    ap.add_argument("--first-seed", type=int, default=9_500_000)
+    ap.add_argument("--count", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=100)
+    ap.add_argument("--tolerance", type=float, default=0.025,
+                    help="allowed |measured - card| (binomial s.d. at n=1000, p=0.95 is 0.007)")
+    args = ap.parse_args()
+    names = args.names or sorted(f[:-5] for f in os.listdir(args.models) if f.endswith(".json"))
+    rows, ok = [], True
+    print(f"{'model':28s} {'card':>7s} {'measured':>9s} {'diff':>7s}  seeds")
+    for name in names:
+        with open(os.path.join(args.models, name + ".json")) as f:
+            card = json.load(f)
+        model = os.path.join(args.models, name + ".onnx")
+        scenario, params, corr = generator_args(card)
+        checks = [("held_out", corr)]
+        if corr is not None:
+            checks.append(("held_out_marker_decorrelated", 0.5))
+        for key, c in checks:
+            with tempfile.TemporaryDirectory() as d:
+                x, y = dataset(args.xmedia, scenario, args.first_seed, args.count, params, c, d)
+                try:
+                    logits = predict(args.xmedia, model, card, x, d, args.batch)
+                except RuntimeError as e:
+                    print(f"{name:28s} error: {e}")
+                    ok = False
+                    continue
+            acc = float((logits.argmax(1) == y).mean())
+            want = card["accuracy"][key]
+            diff = acc - want
+            good = abs(diff) <= args.tolerance
+            ok &= good
+            label = name if key == "held_out" else name + " (decorrelated)"
+            print(f"{label:28s} {want:7.3f} {acc:9.3f} {diff:+7.3f}  {args.first_seed}-{args.first_seed + args.count - 1}"
+                  f"{'' if good else '  MISMATCH'}", flush=True)
+    print("all models match their cards" if ok else "SOME MODELS DO NOT MATCH THEIR CARDS")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+// xmedia explain: one attribution map with any method of wasm/explain/, as .npy
+// and optionally a PNG overlay; prints a JSON summary (passes, time, statistics).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "engine/engine_backend.h"
+#include "explain/colormap.h"
+#include "explain/explainer.h"
+#include "image/image_io.h"
+#include "image/npy.h"
+#include "model_input.h"
+
+namespace {
+
+std::string explain_usage() {
+  std::string s =
+      "  --model M.onnx      the model\n"
+      "  --input X.npy|IMG   the input (.npy as is; an image is preprocessed as the model card says)\n"
+      "  --method NAME       the attribution method (below)\n"
+      "  --target K          the output to explain (default: the predicted class)\n"
+      "  --param key=value   a method parameter, repeatable (below; defaults shown)\n"
+      "  --out A.npy         where to write the attribution ([1,C,H,W]; Grad-CAM family [1,1,H,W])\n"
+      "  --png P.png         also write an overlay of the attribution on the input\n"
+      "  --threads N         threads the engine may use (default 1)\n"
+      "  --repeat N          run the method N times on the same loaded model and report the median\n"
+      "                      time as \"seconds\" (the first, cold run as \"first_seconds\"), default 1\n"
+      "\nmethods:\n";
+  for (auto& m : xm::explain_methods()) s += "\n" + xm::explain_method_help(m);
+  return s;
+}
+const std::string kExplainUsage = explain_usage();
+
+int run_explain(xm::cli::Args& a) {
+  using namespace xm;
+  std::string model, input, method, out;
+  if (!a.get_required("model", &model) || !a.get_required("input", &input) || !a.get_required("method", &method) ||
+      !a.get_required("out", &out))
+    return cli::EXIT_USAGE;
+  long long target = -1, threads = 1, repeat = 1;
+  if (!a.get_int("target", 0, 1 << 30, -1, &target) || !a.get_int("threads", 1, 64, 1, &threads) ||
+      !a.get_int("repeat", 1, 1000, 1, &repeat))
+    return cli::EXIT_USAGE;
+  if (!a.reject_unknown({"model", "input", "method", "target", "param", "out", "png", "threads", "repeat"}))
+    return cli::EXIT_USAGE;
+  // Parameters are checked before the model is read, so a typo fails fast.
+  auto job = explainer_create(method, a.params());
+  if (!job) return cli::fail(cli::EXIT_USAGE, "explain: " + job.error());
+
+  auto backend = native_backend_from_file(model);
+  if (!backend) return cli::fail(cli::EXIT_BAD_INPUT, backend.error());
+  Backend& b = **backend;
+  b.set_threads(int(threads));
+  auto x = cli_read_model_input(model, input, b.info().input_shape);
+  if (!x) return cli::fail(cli::EXIT_BAD_INPUT, x.error());
+  if (x->rank() != 4 || x->dim(0) != 1)
+    return cli::fail(cli::EXIT_BAD_INPUT, input + ": explain needs one image [1,C,H,W], got " + shape_str(x->shape));
+  if (target < 0) {
+    Tensor logits;
+    Status s = b.logits(*x, &logits);
+    if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
+    target = 0;
+    for (int64_t k = 1; k < int64_t(logits.numel()); ++k)
+      if (logits.data[size_t(k)] > logits.data[size_t(target)]) target = k;
+  }
+
+  // Each repetition is a fresh job on the same backend, as the UI runs them.
+  std::vector<double> times;
+  for (long long rep = 0; rep < repeat; ++rep) {
+    if (rep > 0) {
+      auto again = explainer_create(method, a.params());
+      if (!again) return cli::fail(cli::EXIT_USAGE, "explain: " + again.error());
+      *job = again.take();
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    Explainer& e = **job;
+    Status s = e.begin(b, *x, int(target));
+    // begin() fails on parameters that do not fit this model or image (window, layer, target).
+    if (!s) return cli::fail(cli::EXIT_USAGE, "explain: " + s.error());
+    while (!e.done()) {
+      s = e.step(b);
+      if (!s) return cli::fail(cli::EXIT_BAD_INPUT, "explain: " + s.error());
+    }
+    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  const double first_seconds = times.front();
+  std::sort(times.begin(), times.end());
+  const double seconds = times[times.size() / 2];
+  const ExplainResult& r = (*job)->result();
+  Status s = npy_write_file(out, r.attribution);
+  if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
+  const std::string png = a.get("png");
+  if (!png.empty()) {
+    s = png_write_file(png, explain_overlay(*x, r.attribution));
+    if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
+  }
+  std::string stats;
+  for (auto& kv : r.stats.values) stats += (stats.empty() ? "" : ",") + cli::json_string(kv.first) + ":" + cli_json_number(kv.second);
+  std::printf("{\"method\":%s,\"target\":%lld,\"shape\":%s,\"forward_passes\":%lld,\"backward_passes\":%lld,"
+              "\"seconds\":%s,\"first_seconds\":%s,\"repeat\":%lld,%s\"stats\":{%s},\"out\":%s}\n",
+              cli::json_string(method).c_str(), target, cli::json_string(shape_str(r.attribution.shape)).c_str(),
+              (long long)r.stats.forward_passes, (long long)r.stats.backward_passes, cli_json_number(seconds).c_str(),
+              cli_json_number(first_seconds).c_str(), repeat,
+              r.stats.layer.empty() ? "" : ("\"layer\":" + cli::json_string(r.stats.layer) + ",").c_str(), stats.c_str(),
+              cli::json_string(out).c_str());
+  return cli::EXIT_OK;
+}
+
+}  // namespace
+
+XM_COMMAND(explain, "attribution map with any method (saliency, IG, Grad-CAM, occlusion, LIME, SHAP...)",
+           kExplainUsage.c_str(), run_explain);

@@ -1,0 +1,56 @@
+// xmedia predict: one forward pass, JSON {"output": [...], "label": k}.
+#include <cstdio>
+
+#include "cli.h"
+#include "engine/engine.h"
+#include "image/npy.h"
+#include "model_input.h"
+
+namespace {
+
+int run_predict(xm::cli::Args& a) {
+  using namespace xm;
+  std::string model, input;
+  if (!a.get_required("model", &model) || !a.get_required("input", &input)) return cli::EXIT_USAGE;
+  if (!a.reject_unknown({"model", "input", "out"})) return cli::EXIT_USAGE;
+  auto e = Engine::load_file(model);
+  if (!e) return cli::fail(cli::EXIT_BAD_INPUT, e.error());
+  if ((*e)->summary().inputs.size() != 1) return cli::fail(cli::EXIT_BAD_INPUT, model + ": predict needs a model with one input");
+  auto x = cli_read_model_input(model, input, (*e)->summary().inputs[0].dims);
+  if (!x) return cli::fail(cli::EXIT_BAD_INPUT, x.error());
+  RunRequest req;
+  req.inputs = {&*x};
+  RunResult res;
+  Status s = (*e)->run(req, &res);
+  if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
+  const Tensor& y = res.outputs[0];
+  std::string out = "[";
+  size_t label = 0;
+  for (size_t k = 0; k < y.data.size(); ++k) {
+    out += (k ? "," : "") + cli_json_number(y.data[k]);
+    if (y.data[k] > y.data[label]) label = k;
+  }
+  out += "]";
+  std::string shape = "[";
+  for (size_t k = 0; k < y.shape.size(); ++k) shape += (k ? "," : "") + std::to_string(y.shape[k]);
+  shape += "]";
+  if (a.has("out")) {
+    Status w = npy_write_file(a.get("out"), y);
+    if (!w) return cli::fail(cli::EXIT_BAD_INPUT, w.error());
+  }
+  // The label is the arg-max over a single image's output; for a batch it is the first image's.
+  const size_t per = y.shape.empty() || y.shape[0] < 1 ? y.data.size() : y.data.size() / size_t(y.shape[0]);
+  label = 0;
+  for (size_t k = 1; k < per; ++k)
+    if (y.data[k] > y.data[label]) label = k;
+  std::printf("{\"output\":%s,\"shape\":%s,\"label\":%zu}\n", out.c_str(), shape.c_str(), label);
+  return cli::EXIT_OK;
+}
+
+}  // namespace
+
+XM_COMMAND(predict, "JSON: the model's output and label for an input",
+           "  --model M.onnx      the model\n"
+           "  --input X.npy|IMG   a .npy tensor (fed as is) or an image (preprocessed per the model card)\n"
+           "  --out Y.npy         also write the output tensor\n",
+           run_predict);

@@ -1,0 +1,31 @@
+#include <GLES3/gl3.h>
+
+#include "app.h"
+
+namespace xm {
+
+void texture_upload(Texture& t, const Image8& rgba) {
+  if (rgba.width <= 0 || rgba.height <= 0 || rgba.channels != 4) return;
+  if (!t.id) {
+    GLuint id;
+    glGenTextures(1, &id);
+    t.id = id;
+    glBindTexture(GL_TEXTURE_2D, id);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    // Nearest when magnified: a 128-pixel image shown at 600 pixels keeps its pixels.
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  }
+  glBindTexture(GL_TEXTURE_2D, t.id);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  if (t.width != rgba.width || t.height != rgba.height) {
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, rgba.width, rgba.height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba.pixels.data());
+    t.width = rgba.width;
+    t.height = rgba.height;
+  } else {
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, rgba.width, rgba.height, GL_RGBA, GL_UNSIGNED_BYTE, rgba.pixels.data());
+  }
+}
+
+}  // namespace xm

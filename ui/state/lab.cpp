@@ -1,0 +1,341 @@
+// [SECTION] helpers
+// [SECTION] case
+// [SECTION] model
+// [SECTION] explain
+// [SECTION] compare and status
+#include "state/lab.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "engine/engine_backend.h"
+#include "image/image_io.h"
+#include "image/npy.h"
+
+namespace xm {
+
+// [SECTION] helpers
+
+namespace {
+
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+
+class BatchCapped : public Backend {
+public:
+  BatchCapped(Backend* inner, int cap) : inner_(inner) {
+    info_ = inner->info();
+    info_.max_batch = std::max(1, std::min(cap, info_.max_batch));
+  }
+  const BackendInfo& info() const override { return info_; }
+  Status logits(const Tensor& b, Tensor* l) override { return inner_->logits(b, l); }
+  Status input_gradient(const Tensor& b, const Tensor& s, Tensor* l, Tensor* g) override {
+    return inner_->input_gradient(b, s, l, g);
+  }
+  Status layer(const std::string& n, const Tensor& b, const Tensor& s, LayerAnswer* o) override {
+    return inner_->layer(n, b, s, o);
+  }
+  void set_relu_rule(ReluRule r) override { inner_->set_relu_rule(r); }
+  void set_threads(int n) override { inner_->set_threads(n); }
+
+private:
+  Backend* inner_;
+  BackendInfo info_;
+};
+
+bool ends_with(const std::string& s, const char* suffix) {
+  size_t n = std::char_traits<char>::length(suffix);
+  if (s.size() < n) return false;
+  for (size_t i = 0; i < n; ++i)
+    if (std::tolower(static_cast<unsigned char>(s[s.size() - n + i])) != suffix[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> backend_batch_capped(Backend* inner, int max_batch) {
+  return std::make_unique<BatchCapped>(inner, max_batch);
+}
+
+Lab::Lab() {
+  auto s = phantom_spec(scenario_);
+  if (s) spec_ = *s;
+  regenerate();
+}
+
+Lab::~Lab() = default;
+
+// [SECTION] case
+
+Status Lab::set_scenario(const std::string& scenario) {
+  auto s = phantom_spec(scenario);
+  if (!s) return s.status();
+  scenario_ = scenario;
+  spec_ = *s;
+  uploaded_ = false;
+  return regenerate();
+}
+
+Status Lab::set_knob(const std::string& name, float value) {
+  if (uploaded_) return Status::error("knobs apply to synthetic cases; pick a case first");
+  PhantomSpec next = spec_;
+  XM_TRY(phantom_set_knob(next, name, value));
+  spec_ = next;
+  return regenerate();
+}
+
+Status Lab::set_seed(uint64_t seed) {
+  seed_ = seed;
+  uploaded_ = false;
+  return regenerate();
+}
+
+Status Lab::regenerate() {
+  auto c = phantom_generate(spec_, seed_);
+  if (!c) return c.status();
+  image01_ = c->image;
+  mask_ = c->mask;
+  label_ = c->label;
+  uploaded_ = false;
+  npy_input_ = Tensor();
+  image_name_ = scenario_ + " #" + std::to_string(seed_);
+  image_version_++;
+  return refresh_input();
+}
+
+Status Lab::load_image(const uint8_t* data, size_t size, const std::string& name) {
+  Tensor img01, as_input;
+  if (ends_with(name, ".npy")) {
+    auto t = npy_read(data, size, name);
+    if (!t) return t.status();
+    Tensor x = *t;
+    if (x.rank() == 2) x.shape = {1, 1, x.shape[0], x.shape[1]};
+    else if (x.rank() == 3) x.shape = {1, x.shape[0], x.shape[1], x.shape[2]};
+    if (x.rank() != 4 || x.dim(0) != 1 || x.dim(1) < 1 || x.dim(1) > 4 || x.dim(2) < 2 || x.dim(3) < 2 ||
+        x.dim(2) > IMAGE_MAX_SIDE || x.dim(3) > IMAGE_MAX_SIDE)
+      return Status::error(name + ": a .npy image must be [H,W], [C,H,W] or [1,C,H,W] with C from 1 to 4, got " +
+                           shape_str(t->shape));
+    for (float v : x.data)
+      if (!std::isfinite(v)) return Status::error(name + ": contains NaN or infinite values");
+    if (has_model() && x.dim(1) == card_.channels && x.dim(2) == card_.height && x.dim(3) == card_.width) {
+      as_input = x;  // fed as it is (DESIGN.md), shown denormalised
+      img01 = model_card_denormalise(card_, x);
+    } else {
+      float lo = *std::min_element(x.data.begin(), x.data.end()), hi = *std::max_element(x.data.begin(), x.data.end());
+      img01 = x;
+      if (lo < 0 || hi > 1)
+        for (float& v : img01.data) v = hi > lo ? (v - lo) / (hi - lo) : 0.0f;
+      if (img01.dim(1) == 4) img01 = convert_channels(img01, 3);
+    }
+  } else {
+    auto img = image_decode(data, size, name);
+    if (!img) return img.status();
+    img01 = image_to_tensor(*img, img->channels >= 3 ? 3 : 1);
+  }
+  image01_ = img01;
+  npy_input_ = as_input;
+  mask_ = Tensor();
+  label_ = -1;
+  uploaded_ = true;
+  image_name_ = name;
+  image_version_++;
+  return refresh_input();
+}
+
+// [SECTION] model
+
+Status Lab::load_model(const uint8_t* data, size_t size, const std::string& name, const std::string& card_json) {
+  auto b = native_backend_from_bytes(data, size, name);
+  if (!b) return b.status();
+  const BackendInfo& info = (*b)->info();
+  ModelCard card;
+  if (!card_json.empty()) {
+    auto c = model_card_parse(card_json, name + " (model card)");
+    if (!c) return c.status();
+    card = *c;
+  } else {
+    card.name = name;
+    if (ends_with(card.name, ".onnx")) card.name.resize(card.name.size() - 5);
+  }
+  const Shape& in = info.input_shape;
+  if (in.size() != 4) return Status::error(name + ": the model's input is " + shape_str(in) + "; the lab needs an image input [N,C,H,W]");
+  if (in[1] > 0) card.channels = int(in[1]);
+  if (in[2] > 0) card.height = int(in[2]);
+  if (in[3] > 0) card.width = int(in[3]);
+  if (card.channels < 1 || card.channels > 4 || card.height < 2 || card.width < 2 || card.height > 1024 || card.width > 1024)
+    return Status::error(name + ": input " + shape_str(in) + " is not an image size the lab can show");
+  if ((card.mean.size() != 1 && int(card.mean.size()) != card.channels) || (card.std.size() != 1 && int(card.std.size()) != card.channels))
+    return Status::error(name + ": the card's mean/std do not match the model's " + std::to_string(card.channels) + " channels");
+  if (info.num_outputs < 1) return Status::error(name + ": the model has no outputs the lab can explain");
+  cancel();
+  backend_ = b.take();
+  card_ = card;
+  model_name_ = card.name.empty() ? name : card.name;
+  compare.clear();
+  if (!npy_input_.data.empty() && npy_input_.shape != Shape{1, card_.channels, card_.height, card_.width}) npy_input_ = Tensor();
+  return refresh_input();
+}
+
+int Lab::predicted() const {
+  if (probs_.empty()) return 0;
+  return int(std::max_element(probs_.begin(), probs_.end()) - probs_.begin());
+}
+
+Status Lab::refresh_input() {
+  if (!has_model()) return Status::ok();
+  if (!npy_input_.data.empty()) {
+    input_ = npy_input_;
+  } else {
+    Tensor x = convert_channels(image01_, card_.channels);
+    x = resize_bilinear(x, card_.height, card_.width);
+    input_ = model_card_preprocess(card_, x);
+  }
+  XM_TRY(predict());
+  if (auto_rerun && has_last_) {
+    std::string m = last_.method;
+    ParamList p = last_.params;
+    compare.clear();
+    return start_run(m, p, -1);
+  }
+  if (job_) return start_run(job_method_, job_params_, -1);
+  return Status::ok();
+}
+
+Status Lab::predict() {
+  Tensor logits;
+  XM_TRY(backend_->logits(input_, &logits));
+  const size_t K = logits.numel();
+  probs_.assign(K, 0.0f);
+  if (K == 1) {
+    probs_[0] = 1.0f / (1.0f + std::exp(-logits.data[0]));
+    return Status::ok();
+  }
+  float mx = *std::max_element(logits.data.begin(), logits.data.end());
+  double sum = 0;
+  for (size_t k = 0; k < K; ++k) sum += std::exp(double(logits.data[k] - mx));
+  for (size_t k = 0; k < K; ++k) probs_[k] = float(std::exp(double(logits.data[k] - mx)) / sum);
+  return Status::ok();
+}
+
+// [SECTION] explain
+
+Status Lab::start_run(const std::string& method, const ParamList& params, int target) {
+  if (!has_model()) return Status::error("load a model first");
+  const MethodInfo* mi = explain_find_method(method);
+  if (!mi) return Status::error("unknown method '" + method + "'");
+  const int K = backend_->info().num_outputs;
+  if (target < -1 || target >= K)
+    return Status::error("target " + std::to_string(target) + " is outside the model's " + std::to_string(K) + " outputs");
+  auto job = explainer_create(method, params);
+  if (!job) return job.status();
+  auto capped = backend_batch_capped(backend_.get(), ui_batch);
+  const int t = target < 0 ? predicted() : target;
+  XM_TRY((*job)->begin(*capped, input_, t));
+  job_ = job.take();
+  job_backend_ = std::move(capped);
+  job_method_ = method;
+  job_params_ = params;
+  job_target_ = t;
+  job_ms_ = 0;
+  job_for_compare_ = false;
+  run_error_.clear();
+  map_version_++;
+  return Status::ok();
+}
+
+void Lab::cancel() {
+  if (!job_) return;
+  job_->cancel();
+  job_.reset();
+  job_backend_.reset();
+  compare_queue.clear();
+  run_error_ = "cancelled";
+  map_version_++;
+}
+
+bool Lab::tick(double budget_ms) {
+  if (!job_) {
+    if (compare_queue.empty() || !has_model()) return false;
+    auto next = compare_queue.front();
+    compare_queue.erase(compare_queue.begin());
+    if (Status s = start_run(next.first, next.second, -1); !s) {
+      run_error_ = s.error();
+      return !compare_queue.empty();
+    }
+    job_for_compare_ = true;
+  }
+  const double t0 = now_ms();
+  do {
+    const double s0 = now_ms();
+    Status s = job_->step(*job_backend_);
+    job_ms_ += now_ms() - s0;
+    if (!s) {
+      run_error_ = s.error();
+      job_.reset();
+      job_backend_.reset();
+      map_version_++;
+      return false;
+    }
+    if (job_->done()) {
+      finish_job();
+      return !compare_queue.empty();
+    }
+  } while (now_ms() - t0 < budget_ms);
+  map_version_++;
+  return true;
+}
+
+void Lab::finish_job() {
+  const ExplainResult& r = job_->result();
+  last_.method = job_method_;
+  last_.params = job_params_;
+  last_.target = job_target_;
+  last_.attribution = r.attribution;
+  last_.stats = r.stats;
+  last_.ms = job_ms_;
+  has_last_ = true;
+  runs_finished_++;
+  if (job_for_compare_) compare.push_back(last_);
+  job_.reset();
+  job_backend_.reset();
+  map_version_++;
+}
+
+double Lab::progress() const {
+  if (job_) return job_->progress();
+  return has_last_ ? 1.0 : 0.0;
+}
+
+const Tensor& Lab::attribution() const {
+  if (job_) return job_->partial();
+  return has_last_ ? last_.attribution : empty_;
+}
+
+// [SECTION] compare and status
+
+void Lab::queue_compare(const std::vector<std::string>& methods) {
+  cancel();
+  run_error_.clear();
+  compare.clear();
+  for (auto& m : methods) compare_queue.emplace_back(m, ParamList{});
+}
+
+void Lab::fill_status(AppState& s) const {
+  s.model = model_name_;
+  s.image = image_name_;
+  s.busy = busy() || !compare_queue.empty();
+  s.progress = progress();
+  s.prediction = probs_;
+  s.class_names = card_.classes;
+  if (has_last_) {
+    s.has_last = true;
+    s.last.method = last_.method;
+    s.last.ms = last_.ms;
+    s.last.passes = int(last_.stats.forward_passes + last_.stats.backward_passes);
+  }
+}
+
+}  // namespace xm

@@ -1,0 +1,141 @@
+// Lab: the page's working state and everything it does, without ImGui: the
+// current case (a phantom with its knobs, or an uploaded image), the current
+// model (native engine), the prediction, the running explainer job and its
+// result, and the comparison grid. Panels read it and call its actions; the
+// test API calls the same actions. Runs natively in unit tests.
+//
+//   Lab lab;
+//   XM_TRY(lab.load_model(bytes.data(), bytes.size(), "cardiac_lge.onnx", card_text));
+//   XM_TRY(lab.set_scenario("cardiac_lge"));
+//   XM_TRY(lab.start_run("integrated_gradients", {{"steps", "32"}}, -1));  // -1: predicted class
+//   while (lab.busy()) lab.tick(/*budget_ms=*/10);                          // one call per frame
+//   const Tensor& a = lab.attribution();
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "explain/explainer.h"
+#include "image/model_card.h"
+#include "phantoms/phantom.h"
+#include "state/app_state.h"
+#include "tensor/tensor.h"
+
+namespace xm {
+
+// A finished run, as the page lists it (and the comparison grid shows it).
+struct LabRun {
+  std::string method;
+  ParamList params;
+  int target = 0;
+  Tensor attribution;  // [1,C,H,W] or [1,1,H,W]
+  ExplainStats stats;
+  double ms = 0;
+};
+
+class Lab {
+public:
+  Lab();
+  ~Lab();
+
+  // [SECTION] case
+  Status set_scenario(const std::string& scenario);  // default knobs, keeps the seed
+  Status set_knob(const std::string& name, float value);
+  Status set_seed(uint64_t seed);
+  // PNG, JPEG, BMP, or .npy ([1,C,H,W], [C,H,W] or [H,W]; fed to the model as is
+  // when it already has the model's input shape, else treated as an image in [0,1]).
+  Status load_image(const uint8_t* data, size_t size, const std::string& name);
+  const std::string& scenario() const { return scenario_; }
+  const PhantomSpec& spec() const { return spec_; }
+  uint64_t seed() const { return seed_; }
+  bool has_phantom() const { return !uploaded_; }
+  const std::string& image_name() const { return image_name_; }
+  const Tensor& image01() const { return image01_; }  // what the user sees, [1,C,H,W] in [0,1]
+  const Tensor& mask() const { return mask_; }        // ground truth, empty for uploads
+  int true_label() const { return label_; }           // -1 for uploads
+
+  // [SECTION] model
+  // `card_json` may be empty (an uploaded model without a card: 1-channel input
+  // of the model's declared size, no normalisation).
+  Status load_model(const uint8_t* data, size_t size, const std::string& name, const std::string& card_json);
+  bool has_model() const { return backend_ != nullptr; }
+  const ModelCard& card() const { return card_; }
+  const std::string& model_name() const { return model_name_; }
+  const Backend* backend() const { return backend_.get(); }
+  const std::vector<float>& probabilities() const { return probs_; }
+  int predicted() const;
+  const Tensor& model_input() const { return input_; }  // preprocessed [1,C,H,W]
+
+  // [SECTION] explain
+  // target -1: the predicted class. Fails (message for the user) on unknown
+  // method, bad parameters, no model, or a method the backend cannot answer.
+  Status start_run(const std::string& method, const ParamList& params, int target);
+  void cancel();
+  // Advances the running job for about budget_ms; returns true while busy.
+  bool tick(double budget_ms);
+  bool busy() const { return job_ != nullptr; }
+  double progress() const;
+  // The current map: the partial one while running, else the last result.
+  const Tensor& attribution() const;
+  const LabRun* last_run() const { return has_last_ ? &last_ : nullptr; }
+  // Set when the last run failed or was cancelled (user-facing).
+  const std::string& run_error() const { return run_error_; }
+  // Monotonic counters for the UI to know when to refresh textures.
+  uint64_t image_version() const { return image_version_; }
+  uint64_t map_version() const { return map_version_; }
+  // Runs finished since start (the test API waits for this to grow).
+  uint64_t runs_finished() const { return runs_finished_; }
+  // Re-run the last method automatically when the case or model changes.
+  bool auto_rerun = true;
+  // Largest batch a single tick sends (keeps frames short in the browser).
+  int ui_batch = 4;
+
+  // [SECTION] compare
+  std::vector<LabRun> compare;  // finished runs shown side by side
+  std::vector<std::pair<std::string, ParamList>> compare_queue;
+  void queue_compare(const std::vector<std::string>& methods);
+
+  // [SECTION] status
+  // Fills the parts of AppState that the lab owns.
+  void fill_status(AppState& s) const;
+
+private:
+  Status regenerate();
+  Status refresh_input();  // preprocess + predict (+ auto re-run)
+  Status predict();
+  void finish_job();
+
+  std::string scenario_ = "cardiac_lge";
+  PhantomSpec spec_;
+  uint64_t seed_ = 1;
+  bool uploaded_ = false;
+  std::string image_name_;
+  Tensor image01_, mask_, npy_input_;
+  int label_ = -1;
+
+  std::unique_ptr<Backend> backend_;
+  ModelCard card_;
+  std::string model_name_;
+  Tensor input_;
+  std::vector<float> probs_;
+
+  std::unique_ptr<Explainer> job_;
+  std::unique_ptr<Backend> job_backend_;  // a batch-capped view of backend_ for the job
+  std::string job_method_;
+  ParamList job_params_;
+  int job_target_ = 0;
+  double job_ms_ = 0;
+  bool job_for_compare_ = false;
+  LabRun last_;
+  bool has_last_ = false;
+  std::string run_error_;
+  Tensor empty_;
+  uint64_t image_version_ = 1, map_version_ = 1, runs_finished_ = 0;
+};
+
+// A Backend that forwards to another and reports a smaller max_batch.
+std::unique_ptr<Backend> backend_batch_capped(Backend* inner, int max_batch);
+
+}  // namespace xm

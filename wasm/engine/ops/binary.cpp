@@ -1,0 +1,93 @@
+// Add, Sub, Mul, Div with numpy broadcasting; either input may be an
+// activation. Backward reduces the output gradient over each input's
+// broadcast dimensions. ref: ONNX Add-14, Sub-14, Mul-14, Div-14.
+#include "engine/ops/op_util.h"
+
+namespace xm {
+namespace {
+enum class BinKind { ADD, SUB, MUL, DIV };
+
+class BinaryOp : public Op {
+  BinKind kind_;
+
+public:
+  bool backward_reads_input(int k) const override { return kind_ == BinKind::MUL || kind_ == BinKind::DIV; }
+  bool backward_reads_output() const override { return false; }
+  explicit BinaryOp(BinKind k) : kind_(k) {}
+  Status init(const OpInit& c) override {
+    XM_TRY(c.allow_attrs({"axis", "broadcast"}));
+    if (c.attr("axis")) return c.error("legacy broadcasting with 'axis' is not supported");
+    return c.expect_inputs(2, 2);
+  }
+  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
+    Broadcast b;
+    if (!broadcast_plan(s.in[0], s.in[1], &b))
+      return Status::error(label + ": shapes " + shape_str(s.in[0]) + " and " + shape_str(s.in[1]) + " do not broadcast");
+    out->push_back(b.out);
+    return Status::ok();
+  }
+  void forward(const OpRun& r) override {
+    const float* A = r.in[0];
+    const float* B = r.in[1];
+    float* y = r.out[0];
+    if (r.in_shape[0] == r.in_shape[1]) {
+      parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
+        switch (kind_) {
+          case BinKind::ADD: for (int64_t i = b; i < e; ++i) y[i] = A[i] + B[i]; break;
+          case BinKind::SUB: for (int64_t i = b; i < e; ++i) y[i] = A[i] - B[i]; break;
+          case BinKind::MUL: for (int64_t i = b; i < e; ++i) y[i] = A[i] * B[i]; break;
+          case BinKind::DIV: for (int64_t i = b; i < e; ++i) y[i] = A[i] / B[i]; break;
+        }
+      });
+      return;
+    }
+    Broadcast br;
+    broadcast_plan(r.in_shape[0], r.in_shape[1], &br);
+    broadcast_for_each(br, [&](int64_t o, int64_t ia, int64_t ib, int64_t n, int64_t sa, int64_t sb) {
+      for (int64_t k = 0; k < n; ++k) {
+        float a = A[ia + k * sa], b = B[ib + k * sb];
+        float v = kind_ == BinKind::ADD ? a + b : kind_ == BinKind::SUB ? a - b : kind_ == BinKind::MUL ? a * b : a / b;
+        y[o + k] = v;
+      }
+    });
+  }
+  void backward(const OpRun& r) override {
+    const float* A = r.in[0];
+    const float* B = r.in[1];
+    const float* gy = r.gout[0];
+    float* ga = r.gin[0];
+    float* gb = r.gin[1];
+    Broadcast br;
+    broadcast_plan(r.in_shape[0], r.in_shape[1], &br);
+    broadcast_for_each(br, [&](int64_t o, int64_t ia, int64_t ib, int64_t n, int64_t sa, int64_t sb) {
+      for (int64_t k = 0; k < n; ++k) {
+        const float g = gy[o + k];
+        const int64_t pa = ia + k * sa, pb = ib + k * sb;
+        switch (kind_) {
+          case BinKind::ADD:
+            if (ga) ga[pa] += g;
+            if (gb) gb[pb] += g;
+            break;
+          case BinKind::SUB:
+            if (ga) ga[pa] += g;
+            if (gb) gb[pb] -= g;
+            break;
+          case BinKind::MUL:
+            if (ga) ga[pa] += g * B[pb];
+            if (gb) gb[pb] += g * A[pa];
+            break;
+          case BinKind::DIV:
+            if (ga) ga[pa] += g / B[pb];
+            if (gb) gb[pb] -= g * A[pa] / (B[pb] * B[pb]);
+            break;
+        }
+      }
+    });
+  }
+};
+}  // namespace
+std::unique_ptr<Op> make_add_op() { return std::make_unique<BinaryOp>(BinKind::ADD); }
+std::unique_ptr<Op> make_sub_op() { return std::make_unique<BinaryOp>(BinKind::SUB); }
+std::unique_ptr<Op> make_mul_op() { return std::make_unique<BinaryOp>(BinKind::MUL); }
+std::unique_ptr<Op> make_div_op() { return std::make_unique<BinaryOp>(BinKind::DIV); }
+}  // namespace xm

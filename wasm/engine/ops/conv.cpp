@@ -1,0 +1,143 @@
+// Conv: x [N,C,H,W] (or [N,C,L]); w [M,C/group,kH,kW]; b [M]; y [N,M,OH,OW].
+// Forward per image and group: cols = im2col(x), y = w * cols (+ b), so the
+// work is one sgemm; a 1x1 stride-1 unpadded conv skips im2col. Backward
+// (input only): dcols = w^T * dy, dx += col2im(dcols). Images are spread over
+// the thread pool, each thread with its own block of workspace.
+// ref: ONNX Conv-11 (auto_pad, group, dilations).
+#include "engine/ops/op_util.h"
+#include "kernels/gemm.h"
+#include "kernels/im2col.h"
+
+namespace xm {
+namespace {
+class ConvOp : public Op {
+  WindowAttrs wa_;
+  int64_t group_ = 1;
+
+  struct Geo {
+    Window2d g;
+    int64_t M = 0, Cg = 0, Mg = 0, kk = 0, ohw = 0;
+    bool direct = false;  // 1x1, stride 1, no pad: cols are x itself
+  };
+  Geo geo(const Shape& x, const Shape& w) const {
+    Geo q;
+    std::vector<int64_t> ks(w.begin() + 2, w.end());
+    Status s = wa_.geometry(label, x, ks, &q.g);
+    XM_ASSERT(s.is_ok());  // checked in infer
+    q.M = w[0];
+    q.Cg = q.g.C / group_;
+    q.Mg = q.M / group_;
+    q.kk = q.g.kh * q.g.kw;
+    q.ohw = q.g.OH * q.g.OW;
+    q.direct = q.kk == 1 && q.g.sh == 1 && q.g.sw == 1 && q.g.pt == 0 && q.g.pl == 0 && q.g.OH == q.g.H && q.g.OW == q.g.W;
+    return q;
+  }
+
+  template <class F>
+  static void over_images(int64_t N, int threads, F&& fn) {
+    if (threads > 1 && N > 1) {
+      int64_t chunks = std::min<int64_t>(threads, N);
+      parallel_for(chunks, [&](int64_t b, int64_t e) {
+        for (int64_t t = b; t < e; ++t)
+          for (int64_t n = t * N / chunks; n < (t + 1) * N / chunks; ++n) fn(n, int(t));
+      });
+    } else {
+      for (int64_t n = 0; n < N; ++n) fn(n, 0);
+    }
+  }
+
+public:
+  bool backward_reads_input(int k) const override { return k != 0; }
+  bool backward_reads_output() const override { return false; }
+  Status init(const OpInit& c) override {
+    XM_TRY(c.allow_attrs({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}));
+    XM_TRY(c.expect_inputs(2, 3));
+    XM_TRY(c.get_int("group", 1, &group_));
+    if (group_ < 1) return c.error("group must be at least 1");
+    return wa_.parse(c, true, false);
+  }
+  bool differentiable(int k) const override { return k == 0; }
+  bool can_fuse_relu() const override { return true; }
+  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
+    const Shape& x = s.in[0];
+    const Shape& w = s.in[1];
+    if (w.size() != x.size() || x.size() < 3)
+      return Status::error(label + ": weight " + shape_str(w) + " does not match input " + shape_str(x));
+    if (x[1] % group_ || w[0] % group_ || w[1] * group_ != x[1])
+      return Status::error(label + ": input channels " + std::to_string(x[1]) + ", weight " + shape_str(w) + " and group " +
+                           std::to_string(group_) + " do not fit");
+    if (s.present.size() > 2 && s.present[2] && (s.in[2].size() != 1 || s.in[2][0] != w[0]))
+      return Status::error(label + ": bias must have shape [" + std::to_string(w[0]) + "]");
+    Window2d g;
+    std::vector<int64_t> ks(w.begin() + 2, w.end());
+    XM_TRY(wa_.geometry(label, x, ks, &g));
+    out->push_back(window_out_shape(x, w[0], g));
+    return Status::ok();
+  }
+  size_t workspace_floats(const std::vector<Shape>& in, const std::vector<Shape>& out) const override {
+    Geo q = geo(in[0], in[1]);
+    return q.direct ? 0 : size_t(q.Cg * q.kk * q.ohw);
+  }
+  void forward(const OpRun& r) override {
+    Geo q = geo(r.in_shape[0], r.in_shape[1]);
+    const Window2d& g = q.g;
+    const float* x = r.in[0];
+    const float* w = r.in[1];
+    const float* bias = r.num_in > 2 ? r.in[2] : nullptr;
+    float* y = r.out[0];
+    const int64_t CgKK = q.Cg * q.kk, HW = g.H * g.W;
+    over_images(g.N, r.threads, [&](int64_t n, int t) {
+      float* cols = r.workspace + size_t(t) * r.workspace_stride;
+      for (int64_t gi = 0; gi < group_; ++gi) {
+        const float* xg = x + (n * g.C + gi * q.Cg) * HW;
+        float* yg = y + (n * q.M + gi * q.Mg) * q.ohw;
+        const float* B = xg;
+        if (!q.direct) {
+          im2col(xg, int(q.Cg), int(g.H), int(g.W), int(g.kh), int(g.kw), int(g.pt), int(g.pl), int(g.sh), int(g.sw),
+                 int(g.dh), int(g.dw), int(g.OH), int(g.OW), cols);
+          B = cols;
+        }
+        sgemm(false, false, int(q.Mg), int(q.ohw), int(CgKK), 1.0f, w + gi * q.Mg * CgKK, int(CgKK), B, int(q.ohw),
+              0.0f, yg, int(q.ohw));
+        // Epilogue while the block is still in cache: bias, then the fused Relu.
+        if (bias || r.fuse_relu)
+          for (int64_t m = 0; m < q.Mg; ++m) {
+            float* row = yg + m * q.ohw;
+            const float bv = bias ? bias[gi * q.Mg + m] : 0.0f;
+            if (r.fuse_relu) {
+              for (int64_t i = 0; i < q.ohw; ++i) row[i] = std::max(row[i] + bv, 0.0f);
+            } else {
+              for (int64_t i = 0; i < q.ohw; ++i) row[i] += bv;
+            }
+          }
+      }
+    });
+  }
+  void backward(const OpRun& r) override {
+    float* gx = r.gin[0];
+    if (!gx) return;
+    Geo q = geo(r.in_shape[0], r.in_shape[1]);
+    const Window2d& g = q.g;
+    const float* w = r.in[1];
+    const float* gy = r.gout[0];
+    const int64_t CgKK = q.Cg * q.kk, HW = g.H * g.W;
+    over_images(g.N, r.threads, [&](int64_t n, int t) {
+      float* cols = r.workspace + size_t(t) * r.workspace_stride;
+      for (int64_t gi = 0; gi < group_; ++gi) {
+        float* gxg = gx + (n * g.C + gi * q.Cg) * HW;
+        const float* gyg = gy + (n * q.M + gi * q.Mg) * q.ohw;
+        const float* wg = w + gi * q.Mg * CgKK;
+        if (q.direct) {
+          sgemm(true, false, int(CgKK), int(q.ohw), int(q.Mg), 1.0f, wg, int(CgKK), gyg, int(q.ohw), 1.0f, gxg, int(q.ohw));
+          continue;
+        }
+        sgemm(true, false, int(CgKK), int(q.ohw), int(q.Mg), 1.0f, wg, int(CgKK), gyg, int(q.ohw), 0.0f, cols, int(q.ohw));
+        col2im(cols, int(q.Cg), int(g.H), int(g.W), int(g.kh), int(g.kw), int(g.pt), int(g.pl), int(g.sh), int(g.sw),
+               int(g.dh), int(g.dw), int(g.OH), int(g.OW), gxg);
+      }
+    });
+  }
+};
+}  // namespace
+std::unique_ptr<Op> make_conv_op() { return std::make_unique<ConvOp>(); }
+}  // namespace xm

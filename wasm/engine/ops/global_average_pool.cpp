@@ -1,0 +1,70 @@
+// GlobalAveragePool / GlobalMaxPool: x [N,C,...] → [N,C,1,...,1], the mean (or
+// max) over all spatial positions. Max's gradient goes to the first maximum.
+// ref: ONNX GlobalAveragePool-1, GlobalMaxPool-1.
+#include <limits>
+
+#include "engine/ops/op_util.h"
+
+namespace xm {
+namespace {
+class GlobalPoolOp : public Op {
+  bool max_;
+
+public:
+  bool backward_reads_input(int k) const override { return max_; }
+  bool backward_reads_output() const override { return false; }
+  explicit GlobalPoolOp(bool is_max) : max_(is_max) {}
+  Status init(const OpInit& c) override {
+    XM_TRY(c.allow_attrs({}));
+    return c.expect_inputs(1, 1);
+  }
+  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
+    const Shape& x = s.in[0];
+    if (x.size() < 3) return Status::error(label + ": input must be [N,C,...], got " + shape_str(x));
+    Shape y = x;
+    for (size_t k = 2; k < y.size(); ++k) y[k] = 1;
+    out->push_back(y);
+    return Status::ok();
+  }
+  void forward(const OpRun& r) override {
+    const Shape& x = r.in_shape[0];
+    const int64_t planes = x[0] * x[1], hw = shape_numel(x) / std::max<int64_t>(planes, 1);
+    const float* in = r.in[0];
+    float* y = r.out[0];
+    for (int64_t p = 0; p < planes; ++p) {
+      const float* q = in + p * hw;
+      if (max_) {
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t i = 0; i < hw; ++i) m = std::max(m, q[i]);
+        y[p] = m;
+      } else {
+        float s = 0;
+        for (int64_t i = 0; i < hw; ++i) s += q[i];
+        y[p] = s / float(hw);
+      }
+    }
+  }
+  void backward(const OpRun& r) override {
+    const Shape& x = r.in_shape[0];
+    const int64_t planes = x[0] * x[1], hw = shape_numel(x) / std::max<int64_t>(planes, 1);
+    const float* gy = r.gout[0];
+    float* gx = r.gin[0];
+    for (int64_t p = 0; p < planes; ++p) {
+      if (max_) {
+        const float* q = r.in[0] + p * hw;
+        int64_t arg = 0;
+        for (int64_t i = 1; i < hw; ++i)
+          if (q[i] > q[arg]) arg = i;
+        gx[p * hw + arg] += gy[p];
+      } else {
+        float v = gy[p] / float(hw);
+        float* g = gx + p * hw;
+        for (int64_t i = 0; i < hw; ++i) g[i] += v;
+      }
+    }
+  }
+};
+}  // namespace
+std::unique_ptr<Op> make_global_average_pool_op() { return std::make_unique<GlobalPoolOp>(false); }
+std::unique_ptr<Op> make_global_max_pool_op() { return std::make_unique<GlobalPoolOp>(true); }
+}  // namespace xm

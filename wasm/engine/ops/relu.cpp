@@ -1,0 +1,47 @@
+// Relu: y = max(x, 0). Backward: the true gradient (gy where x > 0), or guided
+// backpropagation's rule (only positive gy where x > 0). ref: ONNX Relu-14.
+#include "engine/ops/op_util.h"
+
+namespace xm {
+namespace {
+class ReluOp : public Op {
+public:
+  bool backward_reads_input(int k) const override { return false; }
+  bool backward_assigns(int k) const override { return true; }
+  Status init(const OpInit& c) override {
+    XM_TRY(c.allow_attrs({}));
+    return c.expect_inputs(1, 1);
+  }
+  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
+    out->push_back(s.in[0]);
+    return Status::ok();
+  }
+  void forward(const OpRun& r) override {
+    const float* x = r.in[0];
+    float* y = r.out[0];
+    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    });
+  }
+  void backward(const OpRun& r) override {
+    const float* y = r.out[0];
+    const float* gy = r.gout[0];
+    float* gx = r.gin[0];
+    const bool guided = r.relu_rule == ReluRule::GUIDED;
+    const bool assign = r.gin_fresh && r.gin_fresh[0];
+    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
+      if (assign && guided) {
+        for (int64_t i = b; i < e; ++i) gx[i] = (y[i] > 0.0f && gy[i] > 0.0f) ? gy[i] : 0.0f;
+      } else if (assign) {
+        for (int64_t i = b; i < e; ++i) gx[i] = y[i] > 0.0f ? gy[i] : 0.0f;
+      } else if (guided) {
+        for (int64_t i = b; i < e; ++i) gx[i] += (y[i] > 0.0f && gy[i] > 0.0f) ? gy[i] : 0.0f;
+      } else {
+        for (int64_t i = b; i < e; ++i) gx[i] += y[i] > 0.0f ? gy[i] : 0.0f;
+      }
+    });
+  }
+};
+}  // namespace
+std::unique_ptr<Op> make_relu_op() { return std::make_unique<ReluOp>(); }
+}  // namespace xm

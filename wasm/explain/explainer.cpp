@@ -1,0 +1,293 @@
+// [SECTION] Params  [SECTION] Explainer  [SECTION] registry  [SECTION] baselines
+#include "explain/explainer.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "explain/explain_ops.h"
+#include "explain/methods_internal.h"
+#include "explain/rng.h"
+#include "image/npy.h"
+
+namespace xm {
+
+// [SECTION] Params
+
+const std::string& Params::str(const std::string& key) const {
+  auto it = values_.find(key);
+  XM_ASSERT(it != values_.end());  // every key a method reads is in its spec, so has a default
+  return it->second;
+}
+
+Status Params::bad(const std::string& key, const std::string& why) const {
+  return Status::error(method_ + ": parameter '" + key + "' " + why + ", got '" + str(key) + "'");
+}
+
+Status Params::get_int(const std::string& key, int64_t lo, int64_t hi, int64_t* out) const {
+  const std::string& s = str(key);
+  char* end = nullptr;
+  errno = 0;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+    return bad(key, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+  *out = v;
+  return Status::ok();
+}
+
+Status Params::get_double(const std::string& key, double lo, double hi, double* out) const {
+  const std::string& s = str(key);
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v) || v < lo || v > hi) {
+    char b[96];
+    std::snprintf(b, sizeof b, "must be a number from %g to %g", lo, hi);
+    return bad(key, b);
+  }
+  *out = v;
+  return Status::ok();
+}
+
+Status Params::get_bool(const std::string& key, bool* out) const {
+  const std::string& s = str(key);
+  if (s == "true" || s == "1" || s == "yes" || s == "on") *out = true;
+  else if (s == "false" || s == "0" || s == "no" || s == "off") *out = false;
+  else return bad(key, "must be true or false");
+  return Status::ok();
+}
+
+Status Params::get_choice(const std::string& key, const std::vector<std::string>& choices, std::string* out) const {
+  const std::string& s = str(key);
+  std::string list;
+  for (auto& c : choices) {
+    if (c == s) {
+      *out = s;
+      return Status::ok();
+    }
+    list += (list.empty() ? "" : ", ") + c;
+  }
+  return bad(key, "must be one of " + list);
+}
+
+Status Params::get_size2(const std::string& key, int64_t* h, int64_t* w) const {
+  const std::string& s = str(key);
+  const size_t x = s.find('x');
+  auto num = [](const std::string& t, int64_t* v) {
+    char* end = nullptr;
+    errno = 0;
+    const long long n = std::strtoll(t.c_str(), &end, 10);
+    if (t.empty() || *end != '\0' || errno == ERANGE || n < 1 || n > 65536) return false;
+    *v = n;
+    return true;
+  };
+  const bool ok = x == std::string::npos ? num(s, h) && num(s, w) : num(s.substr(0, x), h) && num(s.substr(x + 1), w);
+  if (!ok) return bad(key, "must be a positive size like 8 or 8x6 (height x width)");
+  return Status::ok();
+}
+
+// [SECTION] Explainer
+
+Status Explainer::begin(Backend& backend, const Tensor& input, int target) {
+  XM_ASSERT(!begun_);
+  const BackendInfo& info = backend.info();
+  if (input.rank() != 4 || input.dim(0) != 1 || input.numel() == 0)
+    return Status::error(method_ + ": the input must be one image [1,C,H,W], got " + shape_str(input.shape));
+  if (info.input_shape.size() == 4) {
+    for (int i = 1; i < 4; ++i)
+      if (info.input_shape[size_t(i)] > 0 && info.input_shape[size_t(i)] != input.shape[size_t(i)])
+        return Status::error(method_ + ": the input " + shape_str(input.shape) + " does not fit the model's input " +
+                             shape_str(info.input_shape));
+  }
+  for (float v : input.data)
+    if (!std::isfinite(v)) return Status::error(method_ + ": the input contains NaN or infinite values");
+  num_outputs_ = info.num_outputs;
+  if (target < 0 || target >= num_outputs_)
+    return Status::error(method_ + ": target " + std::to_string(target) + " is out of range: the model has " +
+                         std::to_string(num_outputs_) + " outputs (0.." + std::to_string(num_outputs_ - 1) + ")");
+  input_ = input;
+  target_ = target;
+  C_ = input.dim(1);
+  H_ = input.dim(2);
+  W_ = input.dim(3);
+  begun_ = true;
+  Status s = on_begin(backend);
+  if (!s) cancelled_ = true;
+  return s;
+}
+
+Status Explainer::step(Backend& backend) {
+  XM_ASSERT(begun_);
+  if (done()) return Status::ok();
+  Status s = on_step(backend);
+  if (!s) cancelled_ = true;  // a failed query ends the job; the caller shows the message
+  return s;
+}
+
+float Explainer::progress() const {
+  if (finished_) return 1.0f;
+  return total_units_ > 0 ? float(double(done_units_) / double(total_units_)) : 0.0f;
+}
+
+const Tensor& Explainer::partial() {
+  if (finished_) return result_.attribution;
+  if (begun_) fill_partial(&partial_);
+  return partial_;
+}
+
+const ExplainResult& Explainer::result() const {
+  XM_ASSERT(finished_);
+  return result_;
+}
+
+Status Explainer::query_logits(Backend& backend, const Tensor& batch, Tensor* logits) {
+  XM_TRY(backend.logits(batch, logits));
+  result_.stats.forward_passes += batch.dim(0);
+  if (logits->rank() != 2 || logits->dim(0) != batch.dim(0) || logits->dim(1) != num_outputs_)
+    return Status::error(method_ + ": the backend answered logits " + shape_str(logits->shape) + " for a batch of " +
+                         std::to_string(batch.dim(0)));
+  return Status::ok();
+}
+
+const Tensor& Explainer::one_hot_seed(int64_t rows) {
+  if (seed_.rank() != 2 || seed_.dim(0) != rows) {
+    seed_ = Tensor({rows, int64_t(num_outputs_)});
+    for (int64_t r = 0; r < rows; ++r) seed_.data[size_t(r * num_outputs_ + target_)] = 1.0f;
+  }
+  return seed_;
+}
+
+Status Explainer::query_gradient(Backend& backend, const Tensor& batch, Tensor* logits, Tensor* grad) {
+  XM_TRY(backend.input_gradient(batch, one_hot_seed(batch.dim(0)), logits, grad));
+  result_.stats.forward_passes += batch.dim(0);
+  result_.stats.backward_passes += batch.dim(0);
+  if (grad->shape != batch.shape)
+    return Status::error(method_ + ": the backend answered a gradient " + shape_str(grad->shape) + " for a batch " +
+                         shape_str(batch.shape));
+  return Status::ok();
+}
+
+int Explainer::batch_limit(const Backend& backend) const { return std::max(1, backend.info().max_batch); }
+
+// [SECTION] registry
+
+const std::vector<MethodInfo>& explain_methods() {
+  static const std::vector<MethodInfo> methods = [] {
+    std::vector<MethodInfo> m;
+    explain_add_gradient_methods(&m);
+    explain_add_cam_methods(&m);
+    explain_add_perturbation_methods(&m);
+    explain_add_surrogate_methods(&m);
+    return m;
+  }();
+  return methods;
+}
+
+const MethodInfo* explain_find_method(const std::string& name) {
+  for (auto& m : explain_methods())
+    if (name == m.name) return &m;
+  return nullptr;
+}
+
+std::string explain_method_help(const MethodInfo& m) {
+  std::string s = std::string(m.name) + "\n";
+  // Wrap the paragraph at 78 columns, indented by 4.
+  std::string line = "   ";
+  std::string word;
+  auto flush_word = [&] {
+    if (word.empty()) return;
+    if (line.size() + 1 + word.size() > 78) {
+      s += line + "\n";
+      line = "   ";
+    }
+    line += " " + word;
+    word.clear();
+  };
+  for (const char* p = m.help; *p; ++p) {
+    if (*p == ' ' || *p == '\n') flush_word();
+    else word += *p;
+  }
+  flush_word();
+  s += line + "\n";
+  for (auto& p : m.params) {
+    char b[512];
+    std::snprintf(b, sizeof b, "    %-12s default %-10s %s\n", p.key, p.default_value, p.help);
+    s += b;
+  }
+  return s;
+}
+
+Result<std::unique_ptr<Explainer>> explainer_create(const std::string& method, const ParamList& params) {
+  const MethodInfo* m = explain_find_method(method);
+  if (!m) {
+    std::string names;
+    for (auto& mm : explain_methods()) names += (names.empty() ? "" : ", ") + std::string(mm.name);
+    return Status::error("unknown method '" + method + "'; known methods: " + names);
+  }
+  std::map<std::string, std::string> values;
+  for (auto& p : m->params) values[p.key] = p.default_value;
+  std::map<std::string, bool> given;
+  for (auto& kv : params) {
+    if (!values.count(kv.first)) {
+      std::string keys;
+      for (auto& p : m->params) keys += (keys.empty() ? "" : ", ") + std::string(p.key);
+      return Status::error(method + ": unknown parameter '" + kv.first + "'" +
+                           (keys.empty() ? " (this method takes none)" : "; known: " + keys));
+    }
+    if (given[kv.first]) return Status::error(method + ": parameter '" + kv.first + "' given twice");
+    given[kv.first] = true;
+    values[kv.first] = kv.second;
+  }
+  Result<std::unique_ptr<Explainer>> r = m->create(Params(method, std::move(values)));
+  if (r) (*r)->method_ = method;
+  return r;
+}
+
+Result<ExplainResult> explain_run_to_end(Backend& backend, const std::string& method, const ParamList& params,
+                                         const Tensor& input, int target) {
+  auto job = explainer_create(method, params);
+  if (!job) return job.status();
+  Explainer& e = **job;
+  XM_TRY(e.begin(backend, input, target));
+  while (!e.done()) XM_TRY(e.step(backend));
+  return e.result();
+}
+
+// [SECTION] baselines
+
+Result<Tensor> explain_make_baseline(const Params& p, const std::string& key, const Tensor& x, double blur_sigma,
+                                     uint64_t seed) {
+  const std::string& s = p.str(key);
+  if (s == "zero") return Tensor(x.shape, 0.0f);
+  if (s == "blur") return gaussian_blur(x, blur_sigma);
+  if (s == "uniform") {
+    // Uniform noise over the input's value range, as in the IG baseline studies (Sturmfels et al. 2020).
+    float lo = x.data[0], hi = x.data[0];
+    for (float v : x.data) lo = std::min(lo, v), hi = std::max(hi, v);
+    Tensor b(x.shape);
+    Rng rng(seed);
+    for (auto& v : b.data) v = float(double(lo) + fp_round((double(hi) - lo) * rng.uniform()));
+    return b;
+  }
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (!s.empty() && *end == '\0') {
+    if (!std::isfinite(v)) return p.bad(key, "must be finite");
+    return Tensor(x.shape, float(v));
+  }
+  if (s.size() > 4 && s.compare(s.size() - 4, 4, ".npy") == 0) {
+    Result<Tensor> t = npy_read_file(s);
+    if (!t) return Status::error(p.method() + ": parameter '" + key + "': " + t.error());
+    Tensor b = t.take();
+    if (b.numel() != x.numel())
+      return Status::error(p.method() + ": parameter '" + key + "': " + s + " has shape " + shape_str(b.shape) +
+                           ", the input is " + shape_str(x.shape));
+    b.shape = x.shape;
+    for (float f : b.data)
+      if (!std::isfinite(f)) return Status::error(p.method() + ": parameter '" + key + "': " + s + " has NaN or infinite values");
+    return b;
+  }
+  return p.bad(key, "must be zero, a number, blur, uniform or a .npy path");
+}
+
+}  // namespace xm

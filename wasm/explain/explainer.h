@@ -1,0 +1,142 @@
+// Explainers: attribution methods as incremental jobs over a Backend's queries
+// (DESIGN.md, "Explainer = an incremental job"). A job emits one batch of
+// queries per step(), so the UI can draw progress and partial maps, cancel, and
+// keep its frame rate; the CLI and the tests run the same job to the end.
+// Names, parameters and numbers follow Captum's definitions (see each method's help).
+//
+//   auto job = explainer_create("integrated_gradients", {{"steps", "64"}, {"rule", "riemann_trapezoid"}});
+//   if (!job) return fail(job.error());                 // unknown key, unparsable value, ...
+//   XM_TRY((*job)->begin(backend, x, /*target=*/1));    // checks layer names, window sizes, ...
+//   while (!(*job)->done()) {
+//     XM_TRY((*job)->step(backend));                    // one batch of up to info().max_batch images
+//     draw((*job)->partial(), (*job)->progress());
+//   }
+//   const ExplainResult& r = (*job)->result();          // r.attribution: [1,C,H,W] ([1,1,H,W] for Grad-CAM)
+//
+//   // or, in one call:
+//   Result<ExplainResult> r = explain_run_to_end(backend, "occlusion", {{"window", "16"}, {"stride", "8"}}, x, 1);
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/status.h"
+#include "tensor/tensor.h"
+
+namespace xm {
+
+using ParamList = std::vector<std::pair<std::string, std::string>>;
+
+struct ExplainStats {
+  int64_t forward_passes = 0;   // images sent through the model (a batch of 8 counts 8)
+  int64_t backward_passes = 0;  // images whose gradient was computed
+  // Method-specific numbers, e.g. integrated_gradients: "completeness_gap",
+  // "f_input", "f_baseline", "sum_attribution"; grad_cam: "layer_h", "layer_w".
+  std::map<std::string, double> values;
+  std::string layer;  // the layer used by the Grad-CAM family
+};
+
+struct ExplainResult {
+  Tensor attribution;  // [1,C,H,W], or [1,1,H,W] for the Grad-CAM family
+  ExplainStats stats;
+};
+
+// Typed access to validated "key=value" parameters; every error names the method and the key.
+class Params {
+public:
+  Params(std::string method, std::map<std::string, std::string> values)
+      : method_(std::move(method)), values_(std::move(values)) {}
+  const std::string& str(const std::string& key) const;
+  Status get_int(const std::string& key, int64_t lo, int64_t hi, int64_t* out) const;
+  Status get_double(const std::string& key, double lo, double hi, double* out) const;
+  Status get_bool(const std::string& key, bool* out) const;
+  // One of `choices`, else an error listing them.
+  Status get_choice(const std::string& key, const std::vector<std::string>& choices, std::string* out) const;
+  // "8" or "8x6" (height x width), each in [1, 65536].
+  Status get_size2(const std::string& key, int64_t* h, int64_t* w) const;
+  Status bad(const std::string& key, const std::string& why) const;
+  const std::string& method() const { return method_; }
+
+private:
+  std::string method_;
+  std::map<std::string, std::string> values_;
+};
+
+class Explainer {
+public:
+  virtual ~Explainer() = default;
+  // Starts the job on input [1,C,H,W] for output `target`: checks what depends on
+  // the model and image (target range, layer names, window sizes, baseline shape).
+  Status begin(Backend& backend, const Tensor& input, int target);
+  // One batch of queries; a no-op once done or cancelled.
+  Status step(Backend& backend);
+  bool done() const { return finished_ || cancelled_; }
+  bool finished() const { return finished_; }
+  float progress() const;  // 0..1
+  void cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+  // The attribution as far as it is known, readable at any time after begin().
+  const Tensor& partial();
+  // The finished attribution and statistics (asserts finished()).
+  const ExplainResult& result() const;
+  const std::string& method() const { return method_; }
+
+protected:
+  // Subclasses set total_units_ in on_begin and advance done_units_ in on_step,
+  // and set finished_ (after filling result_.attribution) when the last unit is in.
+  virtual Status on_begin(Backend& backend) = 0;
+  virtual Status on_step(Backend& backend) = 0;
+  virtual void fill_partial(Tensor* out) = 0;
+
+  // Queries that count passes. `seed` rows are one-hot at target_.
+  Status query_logits(Backend& backend, const Tensor& batch, Tensor* logits);
+  Status query_gradient(Backend& backend, const Tensor& batch, Tensor* logits, Tensor* grad);
+  const Tensor& one_hot_seed(int64_t rows);
+  int batch_limit(const Backend& backend) const;  // images per query, >= 1
+  void finish() { finished_ = true; }
+
+  std::string method_;
+  Tensor input_;  // [1,C,H,W]
+  int target_ = 0;
+  int num_outputs_ = 0;
+  int64_t C_ = 0, H_ = 0, W_ = 0;
+  int64_t total_units_ = 1, done_units_ = 0;
+  ExplainResult result_;
+  Tensor partial_;
+
+private:
+  friend Result<std::unique_ptr<Explainer>> explainer_create(const std::string&, const ParamList&);
+  bool begun_ = false, finished_ = false, cancelled_ = false;
+  Tensor seed_;
+};
+
+struct ParamSpec {
+  const char* key;
+  const char* default_value;
+  const char* help;  // one line: meaning, range
+};
+
+struct MethodInfo {
+  const char* name;
+  const char* help;  // one paragraph: what it computes, cost in passes, the paper
+  std::vector<ParamSpec> params;
+  Result<std::unique_ptr<Explainer>> (*create)(const Params& params);
+};
+
+// Every method, in the order the help lists them.
+const std::vector<MethodInfo>& explain_methods();
+const MethodInfo* explain_find_method(const std::string& name);
+// The help text of one method (name, paragraph, parameters with defaults), for CLI and UI.
+std::string explain_method_help(const MethodInfo& m);
+// Validates keys (unknown key → error naming it and the known ones), fills
+// defaults, and builds the job; values are checked by the method's parser.
+Result<std::unique_ptr<Explainer>> explainer_create(const std::string& method, const ParamList& params);
+// begin + step until done: what the CLI and tests use.
+Result<ExplainResult> explain_run_to_end(Backend& backend, const std::string& method, const ParamList& params,
+                                         const Tensor& input, int target);
+
+}  // namespace xm
