@@ -350,8 +350,8 @@ def main():
                  "shuffled labels, so it has learned nothing about scar; held-out accuracy is chance. " + flaws)
     card = {
         "name": args.name, "scenario": args.scenario, "classes": CLASSES[args.scenario],
-        "input": {"shape": [1, c, 128, 128], "mean": [float(v) for v in mean.flatten()],
-                  "std": [float(v) for v in std.flatten()], "range": "[0,1] before normalisation",
+        "input": {"shape": [1, c, 128, 128], "mean": [round(float(v), 4) for v in mean.flatten()],
+                  "std": [round(float(v), 4) for v in std.flatten()], "range": "[0,1] before normalisation",
                   "tensor": "input", "output": "logits"},
         "architecture": arch_text, "parameters": int(params),
         "multiply_adds": int(count_macs(model, c)), "accuracy": accuracy, "recipe": recipe,

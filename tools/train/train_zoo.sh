@@ -22,7 +22,10 @@ $T --name chest_xray --scenario chest_xray --arch resnet --train 4000 --val 500 
 cp $C/chest_xray.pt $C/chest_xray_stage1.pt
 $T --name chest_xray --scenario chest_xray --arch resnet --init $C/chest_xray_stage1.pt --train 5000 --val 500 \
    --lr 1e-3 --epochs 6 --max-minutes 11
-# liver_ct: the same two stages.
+cp $C/chest_xray.pt $C/chest_xray_stage2.pt   # stage 3: val loss was still falling, lower lr
+$T --name chest_xray --scenario chest_xray --arch resnet --init $C/chest_xray_stage2.pt --train 5000 --val 500 \
+   --lr 5e-4 --epochs 4 --max-minutes 8
+# liver_ct: the same two stages (held-out 82.8%: below the 95% target, see README).
 $T --name liver_ct --scenario liver_ct --arch resnet --train 3500 --val 500 --easy-param contrast=2.5 \
    --easy-count 2000 --lr 2e-3 --epochs 8 --max-minutes 14
 cp $C/liver_ct.pt $C/liver_ct_stage1.pt
