@@ -128,7 +128,7 @@ void print_help() {
       "       xmedia <command> --help\n\n"
       "commands:\n",
       xm::core_version());
-  for (auto& c : xm::cli::commands()) std::printf("  %-10s %s\n", c.name, c.summary);
+  for (auto& c : xm::cli::commands()) std::printf("  %-14s %s\n", c.name, c.summary);
   std::printf(
       "\nExit status: 0 done, 2 bad usage, 3 bad input (unreadable or corrupt file,\n"
       "unsupported op, shapes that do not fit); errors are one line on stderr starting 'error:'.\n");

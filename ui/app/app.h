@@ -47,7 +47,9 @@ struct App {
   std::string hover_text;
 
   // Explain panel
-  std::string method = "integrated_gradients";
+  // The page opens with Grad-CAM: one forward and one backward pass, so the
+  // first explanation is on screen at once.
+  std::string method = "grad_cam";
   std::map<std::string, std::map<std::string, std::string>> param_values;  // method -> key -> text
   int target = -1;
   bool show_compare = false;
