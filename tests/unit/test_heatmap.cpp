@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "state/heatmap.h"
+#include "explain/heatmap.h"
 
 using namespace xm;
 

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "engine/engine_backend.h"
-#include "explain/colormap.h"
+#include "explain/heatmap.h"
 #include "explain/explainer.h"
 #include "image/image_io.h"
 #include "image/npy.h"
@@ -94,7 +94,7 @@ int run_explain(xm::cli::Args& a) {
   if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
   const std::string png = a.get("png");
   if (!png.empty()) {
-    s = png_write_file(png, explain_overlay(*x, r.attribution));
+    s = png_write_file(png, heat_overlay(*x, r.attribution));
     if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
   }
   std::string stats;

@@ -7,7 +7,7 @@
 
 #include "image/image_io.h"
 #include "state/app_state.h"
-#include "state/heatmap.h"
+#include "explain/heatmap.h"
 #include "state/lab.h"
 
 struct GLFWwindow;

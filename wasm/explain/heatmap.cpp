@@ -1,4 +1,4 @@
-#include "state/heatmap.h"
+#include "explain/heatmap.h"
 
 #include <algorithm>
 #include <cmath>
@@ -161,6 +161,20 @@ Image8 heat_render(const Tensor& image01, const Heat2D& h, const Tensor* mask, c
         }
   }
   return out;
+}
+
+Image8 heat_overlay(const Tensor& input, const Tensor& attribution, float opacity) {
+  const int64_t C = input.dim(1), hw = input.dim(2) * input.dim(3);
+  Tensor grey({1, 1, input.dim(2), input.dim(3)});
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t i = 0; i < hw; ++i) grey.data[size_t(i)] += input.data[size_t(c * hw + i)] / float(C);
+  const auto mm = std::minmax_element(grey.data.begin(), grey.data.end());
+  const float lo = *mm.first, span = *mm.second - *mm.first;
+  for (float& g : grey.data) g = span > 0 ? (g - lo) / span : 0.5f;
+  Heat2D h = heat_from_attribution(attribution);
+  HeatView view;
+  view.opacity = opacity;
+  return heat_render(grey, h, nullptr, view, heat_scale(h, view));
 }
 
 Image8 heat_legend(HeatColormap cm, bool symmetric, int w, int h) {

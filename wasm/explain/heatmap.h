@@ -51,6 +51,9 @@ HeatColormap heat_effective_colormap(const HeatView& view, const Heat2D& h);
 // Overlay: image01 [1,C,H,W] in [0,1] (grey or RGB), the map resized to it by
 // nearest neighbour, optional mask [1,1,H,W] outlined in green.
 Image8 heat_render(const Tensor& image01, const Heat2D& h, const Tensor* mask, const HeatView& view, const HeatScale& scale);
+// The CLI's --png: the input of unknown range shown as grey (range-normalised),
+// the attribution over it with the default view (AUTO colormap, 99th-percentile scale).
+Image8 heat_overlay(const Tensor& input, const Tensor& attribution, float opacity = 0.7f);
 // A horizontal legend bar (w×h RGBA) of the colormap.
 Image8 heat_legend(HeatColormap cm, bool symmetric, int w, int h);
 
