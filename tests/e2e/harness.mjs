@@ -1,4 +1,4 @@
-// Shared by the browser end-to-end tests: serve build/web on a free port,
+// Shared by the browser end-to-end tests: serve build/web (or $XMEDIA_WEB_ROOT) on a free port,
 // launch Debian's Chromium headless through playwright-core, and record what
 // the page logs and requests.
 //
@@ -24,7 +24,9 @@ export const chromiumArgs = [
 ];
 
 export async function startServer() {
-  const proc = spawn(process.execPath, [path.join(repo, 'tools', 'serve.mjs'), '--port', '0', '--quiet'], {
+  // XMEDIA_WEB_ROOT serves another build of the site (e.g. /tmp/build-me-web).
+  const root = process.env.XMEDIA_WEB_ROOT || path.join(repo, 'build', 'web');
+  const proc = spawn(process.execPath, [path.join(repo, 'tools', 'serve.mjs'), '--port', '0', '--quiet', '--root', root], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((resolve, reject) => {
