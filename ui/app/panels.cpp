@@ -36,7 +36,19 @@ void app_apply_scale(App& a) {
   ImFont* f = nullptr;
   if (FILE* fp = std::fopen("/fonts/DejaVuSans.ttf", "rb")) {
     std::fclose(fp);
-    f = io.Fonts->AddFontFromFileTTF("/fonts/DejaVuSans.ttf", 15.0f * scale, &cfg);
+    // The glyphs the UI and the methods' help texts use; web/CMakeLists.txt
+    // subsets the shipped TTF to the same ranges (keep the two lists in step).
+    static const ImWchar ranges[] = {
+        0x0020, 0x00FF,  // Basic Latin, Latin-1 (×, ·, ², µ)
+        0x0370, 0x03FF,  // Greek (α, β, ε, σ)
+        0x2010, 0x205E,  // punctuation (–, —, …, ′)
+        0x2070, 0x209F,  // super- and subscripts
+        0x2190, 0x21FF,  // arrows
+        0x2200, 0x22FF,  // mathematical operators (Σ, −, ≈, ≤, ≥)
+        0x25A0, 0x25FF,  // geometric shapes (▲, ▶, ●)
+        0,
+    };
+    f = io.Fonts->AddFontFromFileTTF("/fonts/DejaVuSans.ttf", 15.0f * scale, &cfg, ranges);
   }
   if (!f) {
     ImFontConfig def;
