@@ -67,8 +67,10 @@
           const err = loadModelBytes(m.bytes, m.name, m.card);
           if (err) pageErrors.push(err);
         }
-        startupDone = true;
-        maybeReady();
+        // teach.js: lessons and the start-up link are in place before `ready`.
+        Promise.resolve(window.xmediaTeachStartup && window.xmediaTeachStartup())
+          .catch((e) => pageErrors.push(String(e.message || e)))
+          .finally(() => { startupDone = true; maybeReady(); });
       });
     }],
     setStatus(text) { if (text && !readyDone) loadingText.textContent = text; },
@@ -81,6 +83,7 @@
       if (action === 'pick-image') pickFile('.png,.jpg,.jpeg,.bmp,.npy', (bytes, name) => api.loadImage(bytes, name));
       else if (action === 'pick-model') pickFile('.onnx', (bytes, name) => api.loadModel(bytes, name));
       else if (action === 'load-model') api.loadModel(arg).catch(() => {});
+      else if (window.xmediaTeachRequest) window.xmediaTeachRequest(action, arg);  // teach.js
     },
     onAbort(what) { fail('xMedIA Lab stopped: ' + what); },
     print(text) { console.log(text); },
@@ -224,6 +227,24 @@
         if (!s.busy && s.compare_pending === 0) return s.compare;
       }
     },
+    // Scores the map on screen (ui/state/evaluation.h): {metrics: "all" | [names] (default: all but
+    // max_sensitivity), sanity: bool, sanity_layers: n}. Resolves with {metrics: {name: {value, seconds}, curves},
+    // sanity: {layers, spearman_abs, spearman_signed, ssim}, seconds}; rejects with the user-facing message.
+    async evaluate(request = {}) {
+      started();
+      const err = call('xm_api_evaluate', 'string', ['string'], [JSON.stringify(request)]);
+      if (err) throw new Error(err);
+      for (;;) {
+        await nextFrame();
+        const e = JSON.parse(call('xm_api_evaluation_json', 'string', [], []));
+        if (!e.busy) {
+          if (e.error) throw new Error(e.error);
+          return e;
+        }
+      }
+    },
+    // The evaluation as it stands (busy or not), without starting one.
+    evaluation() { started(); return JSON.parse(call('xm_api_evaluation_json', 'string', [], [])); },
     // The map on screen: {shape, data: Float32Array}.
     attribution() {
       started();

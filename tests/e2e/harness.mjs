@@ -42,13 +42,16 @@ export async function startServer() {
   return { url, close: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
 }
 
-export async function launchBrowser() {
+// options.serviceWorkers = 'block' keeps the page's service worker out (a test
+// that routes a request must see it, not the worker's cache).
+export async function launchBrowser(options = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xmedia-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.XMEDIA_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: chromiumArgs,
     viewport: { width: 1280, height: 800 },
+    ...options,
   });
   return {
     context,

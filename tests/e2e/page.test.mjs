@@ -88,7 +88,10 @@ test('real clicks reach the ImGui interface', async () => {
 });
 
 test('ready rejects instead of hanging when the wasm cannot load', async () => {
-  const page = await browser.context.newPage();
+  // A fresh browser without service workers: the earlier visits' worker would
+  // answer from its cache and the route would never see the request.
+  const fresh = await launchBrowser({ serviceWorkers: 'block' });
+  const page = await fresh.context.newPage();
   await page.route('**/xmedia-lab.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
   page.on('console', () => {});
   await page.goto(server.url);
@@ -96,5 +99,5 @@ test('ready rejects instead of hanging when the wasm cannot load', async () => {
   assert.match(outcome, /^rejected: /);
   const text = await page.textContent('#loading-text');
   assert.ok(text.length > 10, 'no message shown to the user');
-  await page.close();
+  await fresh.close();
 });

@@ -98,5 +98,48 @@ TEST_SUITE("explain_golden") {
     REQUIRE(b);
     check_against_golden(**b, load_cases(), load("input"));
   }
+
+  // LRP (engine/lrp.h) against tools/golden_explain/make_golden_lrp.py, whose reference
+  // reproduces Captum's hooks; lines of lrp_cases.txt: name|model|input|method|target|params.
+  TEST_CASE("lrp_epsilon and lrp_alpha_beta on the native engine match the PyTorch reference of Captum's LRP") {
+    std::ifstream f(kDir + "lrp_cases.txt");
+    REQUIRE(f.good());
+    std::string line;
+    int n = 0;
+    while (std::getline(f, line)) {
+      if (line.empty()) continue;
+      std::vector<std::string> parts;
+      std::stringstream ss(line);
+      std::string part;
+      while (std::getline(ss, part, '|')) parts.push_back(part);
+      if (parts.size() == 5) parts.push_back("");
+      REQUIRE(parts.size() == 6);
+      ParamList params;
+      std::stringstream ps(parts[5]);
+      while (std::getline(ps, part, ';')) {
+        const size_t eq = part.find('=');
+        REQUIRE(eq != std::string::npos);
+        params.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+      }
+      auto b = native_backend_from_file(kDir + parts[1]);
+      INFO(parts[0], ": ", (b ? std::string("") : b.error()));
+      REQUIRE(b);
+      const Tensor g = load("lrp_golden_" + parts[0]);
+      auto r = explain_run_to_end(**b, parts[3], params, load(parts[2]), std::stoi(parts[4]));
+      INFO(parts[0], ": ", (r ? std::string("ok") : r.error()));
+      REQUIRE(r);
+      REQUIRE(r->attribution.shape == g.shape);
+      double scale = 0, err = 0;
+      for (size_t i = 0; i < g.numel(); ++i) {
+        scale = std::max(scale, std::fabs(double(g.data[i])));
+        err = std::max(err, std::fabs(double(r->attribution.data[i]) - g.data[i]));
+      }
+      INFO("max abs error ", err, " at reference scale ", scale);
+      CHECK(scale > 0);
+      CHECK(err <= 1e-4 * scale);
+      ++n;
+    }
+    CHECK(n >= 12);
+  }
 #endif
 }

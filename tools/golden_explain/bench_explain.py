@@ -35,10 +35,13 @@ CASES = [
     ("grad_cam_pp", [], None, None),
     ("guided_grad_cam", [], None, None),
     ("occlusion", ["window=16", "stride=8"], 1.2, 0.1),  # Captum: 1.2-1.8 s; the faster end
+    ("occlusion", ["window=16", "stride=8", "incremental=false"], None, None),  # full passes, for the speed-up
     ("feature_ablation", ["features=grid:8"], None, None),
     ("rise", ["masks=500"], None, None),
     ("lime", ["samples=500", "features=grid:8"], 3.3, 0.5),
     ("kernel_shap", ["samples=500", "features=grid:8"], 3.1, 0.5),
+    ("lrp_epsilon", [], None, None),
+    ("lrp_alpha_beta", [], None, None),
 ]
 
 

@@ -180,6 +180,9 @@ def main():
     with open(os.path.join(OUT, "cases.txt"), "w") as f:
         f.write("\n".join(cases) + "\n")
     print("wrote %d cases to %s" % (len(cases), os.path.normpath(OUT)))
+    # LRP's cases use the tiny CNN just written plus models of their own.
+    import make_golden_lrp
+    make_golden_lrp.main()
 
 
 if __name__ == "__main__":

@@ -42,6 +42,16 @@ ALLOWED_OPS = {"Conv", "ConvTranspose", "Gemm", "MatMul", "Relu", "LeakyRelu", "
                "Identity", "Dropout", "Shape", "Gather", "Unsqueeze", "Constant"}
 
 
+def generator_digest():
+    """SHA-1 of the phantom generator's sources (wasm/phantoms/*), part of the data-set cache key."""
+    h = hashlib.sha1()
+    d = os.path.join(ROOT, "wasm", "phantoms")
+    for name in sorted(os.listdir(d)):
+        with open(os.path.join(d, name), "rb") as f:
+            h.update(name.encode() + f.read())
+    return h.hexdigest()
+
+
 def make_dataset(xmedia, scenario, first_seed, count, params, marker_corr=None, cache=None):
     """Images uint8 [N,C,128,128] and labels int64 [N] from `xmedia dataset` (cached by its arguments)."""
     cmd = [xmedia, "dataset", "--scenario", scenario, "--first-seed", str(first_seed), "--count", str(count)]
@@ -49,7 +59,8 @@ def make_dataset(xmedia, scenario, first_seed, count, params, marker_corr=None, 
         cmd += ["--param", p]
     if marker_corr is not None:
         cmd += ["--marker-correlation", str(marker_corr)]
-    key = hashlib.sha1(" ".join(cmd[1:6] + cmd[8:]).encode()).hexdigest()[:16]  # all but --count
+    # All arguments but --count, and the generator's source: an edited phantom never reuses stale cases.
+    key = hashlib.sha1((" ".join(cmd[1:6] + cmd[8:]) + generator_digest()).encode()).hexdigest()[:16]
     os.makedirs(cache, exist_ok=True)
     for name in sorted(os.listdir(cache)):  # a cached larger set with the same arguments: its first COUNT cases
         if name.startswith(key + "_") and int(name.split("_")[1]) >= count and \
@@ -336,7 +347,7 @@ def main():
     arch_text = ARCHS[args.arch].__doc__
     flaws = {
         "cardiac_lge": "Trained on synthetic phantoms only; scar is always a contiguous sector from the endocardium.",
-        "liver_ct": "Trained on synthetic phantoms only; lesions are always hypodense and inside the liver.",
+        "liver_ct": "Trained on synthetic phantoms only; lesions are always hypo-attenuating (cyst-like or metastasis-like, some with a rim), round-ish and wholly inside visible liver parenchyma, at least ~40 HU below the liver at the default contrast; hyper-attenuating lesions and lesions at the liver edge were never seen.",
         "chest_xray": "Trained on synthetic phantoms only; nodules are round and always inside a lung field.",
         "fundus": "Trained on synthetic phantoms only; lesion colours are idealised.",
     }[args.scenario]

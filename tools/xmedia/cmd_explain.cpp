@@ -12,6 +12,8 @@
 #include "explain/explainer.h"
 #include "image/image_io.h"
 #include "image/npy.h"
+#include "backend_option.h"
+#include "explain/method_kinds.h"
 #include "model_input.h"
 
 namespace {
@@ -26,6 +28,7 @@ std::string explain_usage() {
       "  --out A.npy         where to write the attribution ([1,C,H,W]; Grad-CAM family [1,1,H,W])\n"
       "  --png P.png         also write an overlay of the attribution on the input\n"
       "  --threads N         threads the engine may use (default 1)\n"
+      XM_CLI_BACKEND_USAGE
       "  --repeat N          run the method N times on the same loaded model and report the median\n"
       "                      time as \"seconds\" (the first, cold run as \"first_seconds\"), default 1\n"
       "\nmethods:\n";
@@ -44,16 +47,19 @@ int run_explain(xm::cli::Args& a) {
   if (!a.get_int("target", 0, 1 << 30, -1, &target) || !a.get_int("threads", 1, 64, 1, &threads) ||
       !a.get_int("repeat", 1, 1000, 1, &repeat))
     return cli::EXIT_USAGE;
-  if (!a.reject_unknown({"model", "input", "method", "target", "param", "out", "png", "threads", "repeat"}))
+  if (!a.reject_unknown({"model", "input", "method", "target", "param", "out", "png", "threads", "repeat", "backend"}))
     return cli::EXIT_USAGE;
+  std::string which;
+  if (int rc = cli_backend_choice(a, &which)) return rc;
+  if (which == "ort" && explain_method_needs_gradients(method))
+    return cli::fail(cli::EXIT_USAGE, "explain: " + explain_method_unavailable_reason(method, which, false));
   // Parameters are checked before the model is read, so a typo fails fast.
   auto job = explainer_create(method, a.params());
   if (!job) return cli::fail(cli::EXIT_USAGE, "explain: " + job.error());
 
-  auto backend = native_backend_from_file(model);
+  auto backend = cli_open_backend(which, model, int(threads));
   if (!backend) return cli::fail(cli::EXIT_BAD_INPUT, backend.error());
   Backend& b = **backend;
-  b.set_threads(int(threads));
   auto x = cli_read_model_input(model, input, b.info().input_shape);
   if (!x) return cli::fail(cli::EXIT_BAD_INPUT, x.error());
   if (x->rank() != 4 || x->dim(0) != 1)

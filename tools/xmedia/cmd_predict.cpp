@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "engine/engine.h"
 #include "image/npy.h"
+#include "backend_option.h"
 #include "model_input.h"
 
 namespace {
@@ -12,17 +13,32 @@ int run_predict(xm::cli::Args& a) {
   using namespace xm;
   std::string model, input;
   if (!a.get_required("model", &model) || !a.get_required("input", &input)) return cli::EXIT_USAGE;
-  if (!a.reject_unknown({"model", "input", "out"})) return cli::EXIT_USAGE;
-  auto e = Engine::load_file(model);
-  if (!e) return cli::fail(cli::EXIT_BAD_INPUT, e.error());
-  if ((*e)->summary().inputs.size() != 1) return cli::fail(cli::EXIT_BAD_INPUT, model + ": predict needs a model with one input");
-  auto x = cli_read_model_input(model, input, (*e)->summary().inputs[0].dims);
-  if (!x) return cli::fail(cli::EXIT_BAD_INPUT, x.error());
-  RunRequest req;
-  req.inputs = {&*x};
+  if (!a.reject_unknown({"model", "input", "out", "backend", "threads"})) return cli::EXIT_USAGE;
+  std::string which;
+  if (int rc = cli_backend_choice(a, &which)) return rc;
+  long long threads = 1;
+  if (!a.get_int("threads", 1, 64, 1, &threads)) return cli::EXIT_USAGE;
   RunResult res;
-  Status s = (*e)->run(req, &res);
-  if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
+  if (which == "ort") {  // ONNX Runtime Web: the logits of the whole batch
+    auto b = cli_open_backend(which, model, int(threads));
+    if (!b) return cli::fail(cli::EXIT_BAD_INPUT, b.error());
+    auto x = cli_read_model_input(model, input, (*b)->info().input_shape);
+    if (!x) return cli::fail(cli::EXIT_BAD_INPUT, x.error());
+    res.outputs.resize(1);
+    Status s = (*b)->logits(*x, &res.outputs[0]);
+    if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
+  } else {
+    auto e = Engine::load_file(model);
+    if (!e) return cli::fail(cli::EXIT_BAD_INPUT, e.error());
+    if ((*e)->summary().inputs.size() != 1) return cli::fail(cli::EXIT_BAD_INPUT, model + ": predict needs a model with one input");
+    (*e)->set_threads(int(threads));
+    auto x = cli_read_model_input(model, input, (*e)->summary().inputs[0].dims);
+    if (!x) return cli::fail(cli::EXIT_BAD_INPUT, x.error());
+    RunRequest req;
+    req.inputs = {&*x};
+    Status s = (*e)->run(req, &res);
+    if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
+  }
   const Tensor& y = res.outputs[0];
   std::string out = "[";
   size_t label = 0;
@@ -52,5 +68,7 @@ int run_predict(xm::cli::Args& a) {
 XM_COMMAND(predict, "JSON: the model's output and label for an input",
            "  --model M.onnx      the model\n"
            "  --input X.npy|IMG   a .npy tensor (fed as is) or an image (preprocessed per the model card)\n"
-           "  --out Y.npy         also write the output tensor\n",
+           "  --out Y.npy         also write the output tensor\n"
+           "  --threads N         threads (default 1)\n"
+           XM_CLI_BACKEND_USAGE,
            run_predict);

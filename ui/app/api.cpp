@@ -3,8 +3,10 @@
 #include <string>
 
 #include "app.h"
+#include "panel_backend.h"
 #include "core/json.h"
 #include "image/npy.h"
+#include "teach.h"
 
 namespace {
 std::string g_out;
@@ -40,6 +42,8 @@ const char* xm_api_status_json() {
     extra += (i ? "," : "") + std::string("{\"method\":") + xm::json_quote(lab.compare[i].method) +
              ",\"ms\":" + std::to_string(lab.compare[i].ms) + "}";
   extra += "],\"compare_pending\":" + std::to_string(lab.compare_queue.size());
+  extra += xm::api_backend_status_json(a);
+  extra += xm::teach_status_json(a);
   j.insert(j.size() - 1, extra);
   return out(j);
 }

@@ -68,5 +68,7 @@ void app_apply_scale(App& a);
 void app_run_current(App& a);
 ParamList app_params_for(const App& a, const std::string& method);
 void app_report(App& a, const std::string& message);
+// One method parameter as a widget (param_widgets.cpp); true when a new value is committed.
+bool param_widget(const ParamSpec& spec, std::string& value, int image_side, float label_width);
 
 }  // namespace xm

@@ -9,11 +9,14 @@
 #include <cstdio>
 
 #include "app.h"
+#include "panel_evaluate.h"
 #include "core/log.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "platform/ort_backend.h"
 #include "platform/platform.h"
+#include "teach.h"
 
 namespace xm {
 
@@ -48,12 +51,15 @@ bool frame(void*) {
   App& a = app();
   follow_canvas_size(a);
   glfwPollEvents();
+  teach_before_frame(a);
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
   // The explainer gets a slice of each frame, so the page keeps drawing while it runs.
   a.lab.tick(10.0);
+  evaluation_tick(a, 10.0);
   app_draw(a);
+  teach_draw(a);
   a.lab.fill_status(a.state);
   ImGui::Render();
   int fb_w, fb_h;
@@ -75,6 +81,7 @@ bool frame(void*) {
 
 int main() {
   using namespace xm;
+  Lab::ort_factory = ort_backend_from_bytes;  // models our engine refuses run on ONNX Runtime Web
   App& a = app();
   log_set_sink(log_to_page, &a);
   if (!glfwInit()) {

@@ -15,6 +15,8 @@
 #include <cstring>
 
 #include "app.h"
+#include "panel_backend.h"
+#include "panel_evaluate.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "image/image_io.h"
@@ -22,6 +24,7 @@
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
 #include "platform/platform.h"
+#include "teach.h"
 
 namespace xm {
 
@@ -30,6 +33,7 @@ namespace xm {
 void app_apply_scale(App& a) {
   ImGuiIO& io = ImGui::GetIO();
   const float scale = float(a.dpr) * a.ui_scale;
+  const bool had_texture = io.Fonts->TexID != ImTextureID(0);
   io.Fonts->Clear();
   ImFontConfig cfg;
   cfg.OversampleH = 2;
@@ -55,7 +59,14 @@ void app_apply_scale(App& a) {
     def.SizePixels = 13.0f * scale;
     io.Fonts->AddFontDefault(&def);
   }
-  ImGui_ImplOpenGL3_DestroyDeviceObjects();  // NewFrame rebuilds them with the new font atlas
+  // Only the font texture is re-created: the 1.86 OpenGL backend keeps its
+  // vertex/index buffer sizes across DestroyDeviceObjects, so rebuilding
+  // everything leaves buffers too small (WebGL "buffer overflow", blank page).
+  // Before the first frame there is no texture yet; NewFrame creates it.
+  if (had_texture) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
   ImGuiStyle style;
   ImGui::StyleColorsDark(&style);
   style.WindowRounding = 4.0f;
@@ -65,6 +76,7 @@ void app_apply_scale(App& a) {
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0.10f, 0.11f, 0.13f, 1.0f);
   style.Colors[ImGuiCol_TitleBg] = ImVec4(0.13f, 0.15f, 0.19f, 1.0f);
   style.Colors[ImGuiCol_TitleBgActive] = ImVec4(0.16f, 0.22f, 0.33f, 1.0f);
+  teach_style(style);
   style.ScaleAllSizes(scale);
   ImGui::GetStyle() = style;
 }
@@ -224,6 +236,7 @@ void panel_model(App& a) {
     ImGui::TextDisabled("No model loaded.");
     return;
   }
+  panel_backend(a);
   const ModelCard& c = lab.card();
   ImGui::Separator();
   ImGui::TextDisabled("Prediction");
@@ -261,7 +274,7 @@ void panel_explain(App& a) {
   ImGui::SetNextItemWidth(-1);
   if (ImGui::BeginCombo("##method", a.method.c_str())) {
     for (auto& m : methods)
-      if (ImGui::Selectable(m.name, a.method == m.name)) a.method = m.name;
+      if (method_selectable(a, m.name)) a.method = m.name;
     ImGui::EndCombo();
   }
   const MethodInfo* mi = explain_find_method(a.method);
@@ -275,15 +288,9 @@ void panel_explain(App& a) {
   for (auto& spec : mi->params) {
     auto it = values.find(spec.key);
     if (it == values.end()) it = values.emplace(spec.key, spec.default_value).first;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "%s", it->second.c_str());
-    ImGui::SetNextItemWidth(-120 * S(a));
-    if (ImGui::InputText(spec.key, buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) {
-      it->second = buf;
-      app_run_current(a);
-    } else if (std::strcmp(buf, it->second.c_str()) != 0) {
-      it->second = buf;
-    }
+    const Shape& in = lab.has_model() ? lab.backend()->info().input_shape : Shape{};
+    const int side = in.size() == 4 ? int(std::min(in[2], in[3])) : 0;
+    if (param_widget(spec, it->second, side, 120 * S(a))) app_run_current(a);
     help_marker(spec.help);
   }
   // Target class
@@ -332,7 +339,7 @@ void panel_explain(App& a) {
 // [SECTION] view settings
 
 void panel_view(App& a) {
-  static const char* signs[] = {"signed", "positive", "negative", "absolute"};
+  static const char* signs[] = {"as computed", "positive part", "negative part", "absolute value"};
   static const char* cmaps[] = {"auto", "diverging", "inferno", "viridis", "grey"};
   int sign = int(a.view.sign), cm = int(a.view.colormap);
   ImGui::SetNextItemWidth(-120 * S(a));
@@ -390,7 +397,7 @@ void view_explanation(App& a) {
     float z = std::min(16.0f, std::max(1.0f, a.zoom * std::pow(1.2f, io.MouseWheel)));
     a.zoom = z;
   }
-  if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+  if (!teach_tool_active() && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
     a.pan_x -= io.MouseDelta.x / (side * a.zoom);
     a.pan_y -= io.MouseDelta.y / (side * a.zoom);
   }
@@ -401,6 +408,7 @@ void view_explanation(App& a) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddImage((ImTextureID)(intptr_t)a.tex_main.id, c0, ImVec2(c0.x + side, c0.y + side), uv0, uv1);
   dl->AddRect(c0, ImVec2(c0.x + side, c0.y + side), IM_COL32(90, 95, 110, 255));
+  teach_view(a, c0, side, uv0, uv1);
   if (lab.busy()) {
     float f = float(lab.progress());
     dl->AddRectFilled(ImVec2(c0.x, c0.y + side - 4 * S(a)), ImVec2(c0.x + side * f, c0.y + side), IM_COL32(90, 160, 255, 220));
@@ -437,7 +445,15 @@ void view_explanation(App& a) {
     const float ty = l0.y + 12 * S(a);
     dl->AddText(ImVec2(l0.x, ty), IM_COL32(200, 200, 210, 255), lo);
     dl->AddText(ImVec2(l0.x + bar_w - ImGui::CalcTextSize(hi).x, ty), IM_COL32(200, 200, 210, 255), hi);
-    const char* mid = heat_sign_name(a.view.sign);
+    // Say what the colours mean: a signed map's centre is zero; a map with no
+    // negative values (saliency, Grad-CAM) is a magnitude, not "signed".
+    const char* mid = "";
+    switch (a.view.sign) {
+      case HeatSign::ALL: mid = sym ? (h.signed_values ? "0  (blue: against the class, red: for it)" : "0") : (h.signed_values ? "signed values" : "magnitude (no sign)"); break;
+      case HeatSign::POSITIVE: mid = "positive part (for the class)"; break;
+      case HeatSign::NEGATIVE: mid = "negative part (against the class), as magnitude"; break;
+      case HeatSign::ABSOLUTE: mid = "absolute value"; break;
+    }
     dl->AddText(ImVec2(l0.x + (bar_w - ImGui::CalcTextSize(mid).x) * 0.5f, ty), IM_COL32(150, 155, 170, 255), mid);
   } else if (!lab.has_model()) {
     const char* msg = "Load a model to explain its prediction";
@@ -536,7 +552,7 @@ void window_about(App& a) {
 
 void app_draw(App& a) {
   float menu_h = 0;
-  if (ImGui::BeginMainMenuBar()) {
+  if (!teach_chrome_hidden() && ImGui::BeginMainMenuBar()) {
     if (ImGui::BeginMenu("File")) {
       if (ImGui::MenuItem("Open image...")) platform_page_request("pick-image", "");
       if (ImGui::MenuItem("Open model...")) platform_page_request("pick-model", "");
@@ -544,8 +560,10 @@ void app_draw(App& a) {
     }
     if (ImGui::BeginMenu("View")) {
       ImGui::MenuItem("Compare methods", nullptr, &a.show_compare);
+      ImGui::MenuItem("Evaluate explanation", nullptr, &evaluation_window_open());
       ImGui::EndMenu();
     }
+    teach_menus(a);
     if (ImGui::BeginMenu("Help")) {
       if (ImGui::MenuItem("About xMedIA Lab")) a.show_about = true;
       ImGui::EndMenu();
@@ -561,7 +579,9 @@ void app_draw(App& a) {
   }
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   const float s = S(a);
-  const float left_w = std::max(300.0f * s, vp->Size.x * 0.24f), right_w = std::max(320.0f * s, vp->Size.x * 0.25f);
+  // At presenter scales the side panels give way (at most 30% each) so the explanation stays large.
+  const float left_w = std::min(vp->Size.x * 0.3f, std::max(300.0f * s, vp->Size.x * 0.24f));
+  const float right_w = std::min(vp->Size.x * 0.3f, std::max(320.0f * s, vp->Size.x * 0.25f));
   const float h = vp->Size.y - menu_h;
   const float top = vp->Pos.y + menu_h;
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse;
@@ -590,6 +610,7 @@ void app_draw(App& a) {
   ImGui::End();
 
   if (a.show_compare) window_compare(a);
+  if (evaluation_window_open()) window_evaluate(a);
   if (a.show_about) window_about(a);
 }
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "backend/pending.h"
 #include "engine/engine_backend.h"
 #include "image/image_io.h"
 #include "image/npy.h"
@@ -37,6 +38,9 @@ public:
   }
   Status layer(const std::string& n, const Tensor& b, const Tensor& s, LayerAnswer* o) override {
     return inner_->layer(n, b, s, o);
+  }
+  Status relevance(const Tensor& b, const Tensor& s, const LrpRule& r, Tensor* l, Tensor* rel) override {
+    return inner_->relevance(b, s, r, l, rel);
   }
   void set_relu_rule(ReluRule r) override { inner_->set_relu_rule(r); }
   void set_threads(int n) override { inner_->set_threads(n); }
@@ -76,6 +80,7 @@ Status Lab::set_scenario(const std::string& scenario) {
   scenario_ = scenario;
   spec_ = *s;
   uploaded_ = false;
+  edits_ = EditList();
   return regenerate();
 }
 
@@ -90,6 +95,7 @@ Status Lab::set_knob(const std::string& name, float value) {
 Status Lab::set_seed(uint64_t seed) {
   seed_ = seed;
   uploaded_ = false;
+  edits_ = EditList();
   return regenerate();
 }
 
@@ -97,6 +103,8 @@ Status Lab::regenerate() {
   auto c = phantom_generate(spec_, seed_);
   if (!c) return c.status();
   image01_ = c->image;
+  original01_ = image01_;
+  if (!edits_.empty()) image01_ = edits_apply(original01_, edits_);
   mask_ = c->mask;
   label_ = c->label;
   uploaded_ = false;
@@ -136,6 +144,8 @@ Status Lab::load_image(const uint8_t* data, size_t size, const std::string& name
     img01 = image_to_tensor(*img, img->channels >= 3 ? 3 : 1);
   }
   image01_ = img01;
+  original01_ = img01;
+  edits_ = EditList();
   npy_input_ = as_input;
   mask_ = Tensor();
   label_ = -1;
@@ -148,7 +158,9 @@ Status Lab::load_image(const uint8_t* data, size_t size, const std::string& name
 // [SECTION] model
 
 Status Lab::load_model(const uint8_t* data, size_t size, const std::string& name, const std::string& card_json) {
-  auto b = native_backend_from_bytes(data, size, name);
+  std::string note;
+  bool native_ok = false;
+  auto b = open_backend(data, size, name, &note, &native_ok);  // native, else ONNX Runtime Web
   if (!b) return b.status();
   const BackendInfo& info = (*b)->info();
   ModelCard card;
@@ -172,6 +184,14 @@ Status Lab::load_model(const uint8_t* data, size_t size, const std::string& name
   if (info.num_outputs < 1) return Status::error(name + ": the model has no outputs the lab can explain");
   cancel();
   backend_ = b.take();
+  backend_note_ = note;
+  native_ok_ = native_ok;
+  native_refusal_ = native_ok ? "" : note;
+  predict_pending_ = false;
+  parity_ = LabParity();
+  parity_other_.reset();
+  if (has_last_ && !method_unavailable(last_.method).empty()) has_last_ = false;
+  model_bytes_.assign(data, data + size);
   card_ = card;
   model_name_ = card.name.empty() ? name : card.name;
   compare.clear();
@@ -189,9 +209,7 @@ Status Lab::refresh_input() {
   if (!npy_input_.data.empty()) {
     input_ = npy_input_;
   } else {
-    Tensor x = convert_channels(image01_, card_.channels);
-    x = resize_bilinear(x, card_.height, card_.width);
-    input_ = model_card_preprocess(card_, x);
+    input_ = preprocess(image01_);
   }
   XM_TRY(predict());
   if (auto_rerun && has_last_) {
@@ -204,21 +222,7 @@ Status Lab::refresh_input() {
   return Status::ok();
 }
 
-Status Lab::predict() {
-  Tensor logits;
-  XM_TRY(backend_->logits(input_, &logits));
-  const size_t K = logits.numel();
-  probs_.assign(K, 0.0f);
-  if (K == 1) {
-    probs_[0] = 1.0f / (1.0f + std::exp(-logits.data[0]));
-    return Status::ok();
-  }
-  float mx = *std::max_element(logits.data.begin(), logits.data.end());
-  double sum = 0;
-  for (size_t k = 0; k < K; ++k) sum += std::exp(double(logits.data[k] - mx));
-  for (size_t k = 0; k < K; ++k) probs_[k] = float(std::exp(double(logits.data[k] - mx)) / sum);
-  return Status::ok();
-}
+Status Lab::predict() { return predict_or_wait(); }
 
 // [SECTION] explain
 
@@ -229,8 +233,15 @@ Status Lab::start_run(const std::string& method, const ParamList& params, int ta
   const int K = backend_->info().num_outputs;
   if (target < -1 || target >= K)
     return Status::error("target " + std::to_string(target) + " is outside the model's " + std::to_string(K) + " outputs");
+  if (std::string why = method_unavailable(method); !why.empty()) return Status::error(why);
   auto job = explainer_create(method, params);
   if (!job) return job.status();
+  if (predict_pending_ && target < 0) {  // the predicted class is not known yet: start when it is
+    cancel();
+    run_error_.clear();
+    deferred_ = DeferredRun{method, params, target, true};
+    return Status::ok();
+  }
   auto capped = backend_batch_capped(backend_.get(), ui_batch);
   const int t = target < 0 ? predicted() : target;
   XM_TRY((*job)->begin(*capped, input_, t));
@@ -240,6 +251,7 @@ Status Lab::start_run(const std::string& method, const ParamList& params, int ta
   job_params_ = params;
   job_target_ = t;
   job_ms_ = 0;
+  job_wall0_ = now_ms();
   job_for_compare_ = false;
   run_error_.clear();
   map_version_++;
@@ -247,6 +259,7 @@ Status Lab::start_run(const std::string& method, const ParamList& params, int ta
 }
 
 void Lab::cancel() {
+  deferred_.clear();
   if (!job_) return;
   job_->cancel();
   job_.reset();
@@ -257,8 +270,10 @@ void Lab::cancel() {
 }
 
 bool Lab::tick(double budget_ms) {
+  const bool waiting = tick_pending();  // answers that arrive later (ONNX Runtime Web)
   if (!job_) {
-    if (compare_queue.empty() || !has_model()) return false;
+    if (compare_queue.empty() || !has_model()) return waiting;
+    if (predict_pending_) return true;
     auto next = compare_queue.front();
     compare_queue.erase(compare_queue.begin());
     if (Status s = start_run(next.first, next.second, -1); !s) {
@@ -272,6 +287,10 @@ bool Lab::tick(double budget_ms) {
     const double s0 = now_ms();
     Status s = job_->step(*job_backend_);
     job_ms_ += now_ms() - s0;
+    if (backend_is_pending(s)) {  // the same step again on the next tick
+      map_version_++;
+      return true;
+    }
     if (!s) {
       run_error_ = s.error();
       job_.reset();
@@ -295,7 +314,8 @@ void Lab::finish_job() {
   last_.target = job_target_;
   last_.attribution = r.attribution;
   last_.stats = r.stats;
-  last_.ms = job_ms_;
+  // ORT computes between frames, so its cost is the wall time; ours is the time spent stepping.
+  last_.ms = backend_name() == "ort" ? now_ms() - job_wall0_ : job_ms_;
   has_last_ = true;
   runs_finished_++;
   if (job_for_compare_) compare.push_back(last_);
@@ -325,6 +345,7 @@ void Lab::queue_compare(const std::vector<std::string>& methods) {
 
 void Lab::fill_status(AppState& s) const {
   s.model = model_name_;
+  if (!backend_name().empty()) s.backend = backend_name();
   s.image = image_name_;
   s.busy = busy() || !compare_queue.empty();
   s.progress = progress();

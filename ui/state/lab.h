@@ -21,9 +21,18 @@
 #include "image/model_card.h"
 #include "phantoms/phantom.h"
 #include "state/app_state.h"
+#include "state/edits.h"
 #include "tensor/tensor.h"
 
 namespace xm {
+
+// The two backends' outputs on one input (Lab::start_parity).
+struct LabParity {
+  bool running = false, valid = false;
+  double max_abs = 0, max_rel = 0;  // relative to max |native output|
+  std::vector<float> native, ort;
+  std::string error;
+};
 
 // A finished run, as the page lists it (and the comparison grid shows it).
 struct LabRun {
@@ -56,6 +65,16 @@ public:
   const Tensor& mask() const { return mask_; }        // ground truth, empty for uploads
   int true_label() const { return label_; }           // -1 for uploads
 
+  // [SECTION] what-if edits (lab_whatif.cpp)
+  // Replaces the strokes painted on the image; the prediction and the map follow.
+  // Kept when a knob turns, dropped with a new case, seed or upload.
+  Status set_edits(const EditList& edits);
+  const EditList& edits() const { return edits_; }
+  const Tensor& original01() const { return original01_; }  // the image before the edits
+  // Class probabilities with a size x size square centred at image pixel (x, y)
+  // set to `fill` in [0,1]: one forward pass (the occlusion probe).
+  Status probe_occlusion(int x, int y, int size, float fill, std::vector<float>* probs);
+
   // [SECTION] model
   // `card_json` may be empty (an uploaded model without a card: 1-channel input
   // of the model's declared size, no normalisation).
@@ -67,6 +86,28 @@ public:
   const std::vector<float>& probabilities() const { return probs_; }
   int predicted() const;
   const Tensor& model_input() const { return input_; }  // preprocessed [1,C,H,W]
+  // The loaded model's ONNX bytes (the evaluation's sanity checks re-load randomised copies).
+  const std::vector<uint8_t>& model_bytes() const { return model_bytes_; }
+
+  // [SECTION] backends (lab_backend.cpp)
+  // How the lab opens ONNX Runtime Web (platform/ort_backend.h); set by the app,
+  // null natively (no ORT) or a fake in tests. threads 0 = automatic.
+  using OrtFactory = Result<std::unique_ptr<Backend>> (*)(const uint8_t* data, size_t size, const std::string& name,
+                                                          int threads);
+  static OrtFactory ort_factory;
+  const std::string& backend_name() const;  // "native" | "ort" ("" without a model)
+  bool native_available() const { return native_ok_; }  // the engine accepted the model
+  const std::string& native_refusal() const { return native_refusal_; }
+  bool ort_available() const;
+  // Why the model runs where it runs (e.g. the automatic fall-back to ORT), for the model panel.
+  const std::string& backend_note() const { return backend_note_; }
+  Status set_backend(const std::string& which);  // "native" | "ort"; re-predicts
+  // "" when `method` can run on the current backend, else the reason (gradients on ORT).
+  std::string method_unavailable(const std::string& method) const;
+  bool prediction_pending() const { return predict_pending_; }
+  // Both backends' outputs on the current input: the largest absolute and relative difference.
+  Status start_parity();
+  const LabParity& parity() const { return parity_; }
 
   // [SECTION] explain
   // target -1: the predicted class. Fails (message for the user) on unknown
@@ -75,7 +116,7 @@ public:
   void cancel();
   // Advances the running job for about budget_ms; returns true while busy.
   bool tick(double budget_ms);
-  bool busy() const { return job_ != nullptr; }
+  bool busy() const { return job_ != nullptr || deferred_.active || predict_pending_; }
   double progress() const;
   // The current map: the partial one while running, else the last result.
   const Tensor& attribution() const;
@@ -105,7 +146,30 @@ private:
   Status regenerate();
   Status refresh_input();  // preprocess + predict (+ auto re-run)
   Status predict();
+  Tensor preprocess(const Tensor& img01) const;
+  std::vector<float> softmax(const Tensor& logits) const;
   void finish_job();
+  // [SECTION] backends (lab_backend.cpp)
+  Result<std::unique_ptr<Backend>> open_backend(const uint8_t* data, size_t size, const std::string& name,
+                                                std::string* note, bool* native_ok);
+  Status predict_or_wait();  // predict(), or predict_pending_ when the backend answers later
+  bool tick_pending();       // retries what waits on a later answer; true while something does
+  void tick_parity();
+  struct DeferredRun {
+    std::string method;
+    ParamList params;
+    int target = -1;
+    bool active = false;
+    bool empty() const { return !active; }
+    void clear() { active = false; }
+  };
+  DeferredRun deferred_;  // a run asked for while the prediction is pending
+  bool native_ok_ = false, predict_pending_ = false;
+  std::string backend_note_, native_refusal_;
+  std::unique_ptr<Backend> parity_other_;
+  LabParity parity_;
+  Tensor parity_input_;
+  double job_wall0_ = 0;
 
   std::string scenario_ = "cardiac_lge";
   PhantomSpec spec_;
@@ -113,9 +177,12 @@ private:
   bool uploaded_ = false;
   std::string image_name_;
   Tensor image01_, mask_, npy_input_;
+  Tensor original01_;  // image01_ before edits_
+  EditList edits_;
   int label_ = -1;
 
   std::unique_ptr<Backend> backend_;
+  std::vector<uint8_t> model_bytes_;
   ModelCard card_;
   std::string model_name_;
   Tensor input_;

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "engine/graph_view.h"
 #include "engine/static_eval.h"
 #include "image/npy.h"
 #include "kernels/thread_pool.h"
@@ -675,6 +676,36 @@ Status Engine::tensor_shapes(const std::vector<Shape>& input_shapes, std::vector
   for (int idx : im.runtime_nodes)
     for (int o : im.nodes[size_t(idx)].out)
       if (o >= 0 && im.values[size_t(o)].reaches_output) out->push_back({im.values[size_t(o)].name, p.shapes[size_t(o)]});
+  return Status::ok();
+}
+
+Status Engine::graph_view(const std::vector<Shape>& input_shapes, EngineGraphView* out) {
+  Impl& im = *impl_;
+  if (input_shapes.size() != im.inputs.size()) return Status::error("wrong number of input shapes");
+  Impl::Plan p;
+  p.threads = 1;
+  XM_TRY(im.build_plan(&p, input_shapes, {}, nullptr));
+  const size_t nv = im.values.size();
+  out->opset = im.opset;
+  out->names.resize(nv);
+  out->is_runtime.assign(nv, false);
+  out->shapes = p.shapes;
+  out->statics = std::move(p.statics);
+  out->value.assign(nv, nullptr);
+  for (size_t v = 0; v < nv; ++v) {
+    const Impl::Value& val = im.values[v];
+    out->names[v] = val.name;
+    out->is_runtime[v] = val.kind == Impl::RUNTIME || val.kind == Impl::INPUT;
+    if (val.kind == Impl::CONSTANT) out->value[v] = &val.constant;
+    else if (val.kind == Impl::PLAN_STATIC) out->value[v] = &out->statics[v];
+  }
+  out->inputs = im.inputs;
+  out->outputs = im.outputs;
+  out->nodes.clear();
+  for (int idx : im.runtime_nodes) {
+    Impl::NodeRt& n = im.nodes[size_t(idx)];
+    out->nodes.push_back({&n.node, n.op.get(), n.in, n.out});
+  }
   return Status::ok();
 }
 

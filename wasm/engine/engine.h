@@ -47,6 +47,8 @@ struct EngineIo {
   Shape dims;
 };
 
+struct EngineGraphView;  // engine/graph_view.h
+
 struct EngineSummary {
   std::vector<EngineIo> inputs, outputs;
   std::vector<std::string> op_types;   // distinct, sorted
@@ -65,6 +67,8 @@ public:
   Status run(const RunRequest& req, RunResult* res);
   // Shapes of the inputs and of every computed tensor on the way to an output, in topological order.
   Status tensor_shapes(const std::vector<Shape>& input_shapes, std::vector<std::pair<std::string, Shape>>* out);
+  // The runtime graph with shapes and static values for these input shapes (engine/graph_view.h).
+  Status graph_view(const std::vector<Shape>& input_shapes, EngineGraphView* out);
   // Bytes of arena a pass with these input shapes needs (with gradients or without).
   Result<size_t> plan_bytes(const std::vector<Shape>& input_shapes, bool with_gradients);
   void set_relu_rule(ReluRule r) { relu_rule_ = r; }

@@ -1,9 +1,12 @@
 #include "engine/engine_backend.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "engine/engine.h"
+#include "engine/lrp.h"
+#include "engine/incremental.h"
 
 namespace xm {
 
@@ -31,7 +34,10 @@ public:
     std::vector<std::pair<std::string, Shape>> shapes;
     XM_TRY(engine_->tensor_shapes({per_image_}, &shapes));
     for (auto& kv : shapes)
-      if (kv.second.size() == 4 && kv.first != s.inputs[0].name) info_.layers_4d.push_back(kv.first);
+      if (kv.second.size() == 4 && kv.first != s.inputs[0].name) {
+        info_.layers_4d.push_back(kv.first);
+        info_.layers_4d_shapes.push_back(kv.second);
+      }
     Tensor probe(per_image_);
     RunRequest req;
     req.inputs = {&probe};
@@ -75,6 +81,42 @@ public:
 
   Status layer(const std::string& name, const Tensor& batch, const Tensor& seed, LayerAnswer* out) override {
     return gradients(batch, seed, &name, &out->logits, nullptr, out);
+  }
+
+  // Incremental inference when the graph allows it (engine/incremental.h); the
+  // base's activations are kept between calls for the same base image.
+  // XMEDIA_NO_INCREMENTAL forces full passes (for benchmarks and bisecting).
+  Status logits_patched(const Tensor& base, const std::vector<InputPatch>& patches, Tensor* out) override {
+    const bool same_shape = base.shape == per_image_ && int64_t(base.data.size()) == shape_numel(base.shape);
+    if (same_shape && !patches.empty() && !std::getenv("XMEDIA_NO_INCREMENTAL")) {
+      if (!inc_.prepared_for(*engine_, base) && !(inc_failed_.shape == base.shape && inc_failed_.data == base.data)) {
+        if (!inc_.prepare(*engine_, base)) inc_failed_ = base;
+      }
+      if (inc_.prepared_for(*engine_, base) && inc_.worthwhile()) return inc_.run(patches, out);
+    }
+    return Backend::logits_patched(base, patches, out);
+  }
+
+  // LRP (engine/lrp.h), in chunks of the gradient batch size.
+  Status relevance(const Tensor& batch, const Tensor& seed, const LrpRule& rule, Tensor* logits, Tensor* rel) override {
+    int64_t B = 0;
+    XM_TRY(check_batch(batch, &B));
+    const int64_t K = info_.num_outputs;
+    if (seed.shape != Shape{B, K} || int64_t(seed.data.size()) != B * K)
+      return Status::error("native backend: the seed must have shape " + shape_str({B, K}) + ", got " + shape_str(seed.shape));
+    *logits = Tensor({B, K});
+    *rel = Tensor(batch.shape);
+    const size_t per = batch.data.size() / size_t(B);
+    for (int64_t b0 = 0; b0 < B; b0 += max_bwd_) {
+      const int64_t nb = std::min<int64_t>(max_bwd_, B - b0);
+      const Tensor* in = slice(batch, b0, nb, &chunk_);
+      const Tensor* sd = slice(seed, b0, nb, &seed_chunk_);
+      Tensor l, r;
+      XM_TRY(engine_lrp(*engine_, *in, *sd, rule, &l, &r, &lrp_scratch_));
+      std::memcpy(logits->data.data() + b0 * K, l.data.data(), size_t(nb * K) * 4);
+      std::memcpy(rel->data.data() + per * size_t(b0), r.data.data(), per * size_t(nb) * 4);
+    }
+    return Status::ok();
   }
 
   void set_relu_rule(ReluRule rule) override { engine_->set_relu_rule(rule); }
@@ -172,6 +214,9 @@ private:
   int max_fwd_ = 64, max_bwd_ = 16;
   Tensor chunk_, seed_chunk_, seed_shaped_;
   RunResult res_;
+  LrpScratch lrp_scratch_;
+  IncrementalRunner inc_;
+  Tensor inc_failed_;  // the base whose incremental preparation failed (not retried)
 };
 
 }  // namespace

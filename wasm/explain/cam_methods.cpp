@@ -65,8 +65,17 @@ private:
     const BackendInfo& info = b.info();
     LayerAnswer la;
     std::vector<std::string> tries;
-    if (layer_ == "auto") tries.assign(info.layers_4d.rbegin(), info.layers_4d.rend());
-    else tries.push_back(layer_);
+    if (layer_ == "auto") {
+      // Shapes known statically: skip the 1x1 maps here rather than with a pass each.
+      const bool known = info.layers_4d_shapes.size() == info.layers_4d.size();
+      for (size_t k = info.layers_4d.size(); k-- > 0;) {
+        const Shape* s = known ? &info.layers_4d_shapes[k] : nullptr;
+        if (s && s->size() == 4 && (*s)[2] * (*s)[3] <= 1) continue;
+        tries.push_back(info.layers_4d[k]);
+      }
+    } else {
+      tries.push_back(layer_);
+    }
     bool found = false;
     for (auto& name : tries) {
       XM_TRY(b.layer(name, input_, one_hot_seed(1), &la));
@@ -149,7 +158,7 @@ void explain_add_cam_methods(std::vector<MethodInfo>* out) {
                   "channels of weight times activation, then ReLU, then upsampled to the input as "
                   "F.interpolate(mode='bilinear', align_corners=False) (Captum's LayerGradCam followed by "
                   "LayerAttribution.interpolate). Result [1,1,H,W]. Cost: 1 forward + 1 backward pass (layer=auto "
-                  "may try 1x1 layers first). Selvaraju et al., \"Grad-CAM\", ICCV 2017.",
+                  "on a backend that does not report layer shapes may try 1x1 layers first). Selvaraju et al., \"Grad-CAM\", ICCV 2017.",
                   {{"layer", "auto", layer_help}, {"relu", "true", relu_help},
                    {"upsample", "bilinear", "bilinear (align_corners=False) | nearest"}},
                   [](const Params& p) { return create_cam(p, CamKind::GRAD_CAM); }});

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "backend/pending.h"
 #include "explain/explain_ops.h"
 #include "explain/methods_internal.h"
 #include "explain/rng.h"
@@ -120,7 +121,9 @@ Status Explainer::step(Backend& backend) {
   XM_ASSERT(begun_);
   if (done()) return Status::ok();
   Status s = on_step(backend);
-  if (!s) cancelled_ = true;  // a failed query ends the job; the caller shows the message
+  // A failed query ends the job and the caller shows the message; a pending one
+  // (backend/pending.h) is asked again on the next step.
+  if (!s && !backend_is_pending(s)) cancelled_ = true;
   return s;
 }
 
@@ -178,6 +181,7 @@ const std::vector<MethodInfo>& explain_methods() {
     explain_add_cam_methods(&m);
     explain_add_perturbation_methods(&m);
     explain_add_surrogate_methods(&m);
+    explain_add_lrp_methods(&m);
     return m;
   }();
   return methods;

@@ -37,7 +37,7 @@ constexpr int kWV = 2;  // vectors along W per step: kMB*kWV accumulators
 // [C][H+2][Wp]; wb: weights [M][C][9]; the row's outputs are written to
 // y + m*plane for each m, columns [0, W).
 void row_block(const float* xp, int C, int H, int Wp, int W, const float* w, int m0, int mb,
-               const float* bias, int h, float* y, size_t plane) {
+               const float* bias, bool relu, int h, float* y, size_t plane) {
   const D d;
   const size_t cstride = (size_t)(H + 2) * Wp;
   alignas(64) float tail[kMB][kWV * kL];
@@ -62,6 +62,9 @@ void row_block(const float* xp, int C, int H, int Wp, int W, const float* w, int
         }
       }
     }
+    if (relu)
+      for (int m = 0; m < kMB; ++m)
+        for (int v = 0; v < kWV; ++v) acc[m][v] = hn::Max(acc[m][v], hn::Zero(d));
     if (x0 + kWV * kL <= W) {
       for (int m = 0; m < mb; ++m)
         for (int v = 0; v < kWV; ++v) hn::StoreU(acc[m][v], d, y + (m0 + m) * plane + (size_t)h * W + x0 + v * kL);
@@ -79,7 +82,7 @@ void row_block(const float* xp, int C, int H, int Wp, int W, const float* w, int
 bool conv2d_3x3_direct_supported(int C) { return C >= 1 && C <= 2; }
 
 void conv2d_3x3_direct(const float* x, int N, int C, int H, int W, const float* w, int M,
-                       const float* bias, float* y) {
+                       const float* bias, float* y, bool relu) {
   XM_ASSERT(N >= 0 && C > 0 && H > 0 && W > 0 && M > 0);
   // Padded row: 1 zero left, W values, zeros to cover the last vector step's
   // reads (up to kWV*kL - 1 past W, plus the 3x3 reach).
@@ -107,7 +110,7 @@ void conv2d_3x3_direct(const float* x, int N, int C, int H, int W, const float* 
       }
       const int m0 = mblk * kMB, mb = std::min(kMB, M - m0);
       float* yn = y + (size_t)n * M * plane;
-      for (int h = 0; h < H; ++h) row_block(pad_buf.data(), C, H, Wp, W, w, m0, mb, bias, h, yn, plane);
+      for (int h = 0; h < H; ++h) row_block(pad_buf.data(), C, H, Wp, W, w, m0, mb, bias, relu, h, yn, plane);
     }
   });
 }

@@ -5,6 +5,7 @@
 //
 //   if (xm::conv2d_3x3_direct_supported(C))
 //     xm::conv2d_3x3_direct(x, N, C, H, W, w, M, bias, y);   // else im2col + sgemm
+//   xm::conv2d_3x3_direct(x, N, C, H, W, w, M, bias, y, /*relu=*/true);  // y = max(conv + bias, 0)
 //
 // Shapes: x: [N,C,H,W]; w: [M,C,3,3]; bias: [M] or nullptr; y: [N,M,H,W]
 // (same H, W). ref: ONNX Conv-11 with kernel_shape 3x3, pads 1,1,1,1,
@@ -20,6 +21,6 @@ namespace xm {
 bool conv2d_3x3_direct_supported(int C);
 
 void conv2d_3x3_direct(const float* x, int N, int C, int H, int W, const float* w, int M,
-                       const float* bias, float* y);
+                       const float* bias, float* y, bool relu = false);
 
 }  // namespace xm

@@ -36,43 +36,76 @@ void cardiac_lge_draw(const Request& r, Drawing& d) {
   Rng a(r.seed, PHANTOM_STREAM_ANATOMY);
   Canvas img(n, n, 0.0f);
 
-  // Body: subcutaneous fat (bright on T1) around muscle and soft tissue.
+  // Body: skin and subcutaneous fat (bright on T1: the inversion time nulls
+  // myocardium, not fat), thicker at the sides and back; a darker muscle layer
+  // (pectorals, intercostals) inside it; mediastinal soft tissue within.
   float bcx = 64 + a.uniform(-4, 4), bcy = 68 + a.uniform(-4, 4);
   float brx = a.uniform(54, 61), bry = a.uniform(40, 47);
-  Blob body = make_blob(a, {bcx, bcy, brx, bry, a.uniform(-0.1f, 0.1f), 0.05f, 1.5f});
+  Blob body = make_blob(a, {bcx, bcy, brx, bry, a.uniform(-0.1f, 0.1f), 0.08f, 1.5f});
   float fat = a.uniform(2.5f, 6.0f);
-  Blob inner = body;
-  inner.rx -= fat;
-  inner.ry -= fat;
+  Blob muscle = body;
+  muscle.rx -= fat * 1.3f;
+  muscle.ry -= fat;
+  Blob inner = muscle;
+  inner.rx -= a.uniform(2.5f, 4.0f);
+  inner.ry -= a.uniform(2.0f, 3.5f);
   paint_blob(img, body, a.uniform(0.62f, 0.8f));
+  paint_blob(img, muscle, a.uniform(0.12f, 0.17f));
   paint_blob(img, inner, a.uniform(0.2f, 0.27f));
-  Canvas tex = fbm(a, n, n, 6, 3);
+  Canvas tex = fbm(a, n, n, 8, 3);
   for (int y = 0; y < n; ++y)
-    for (int x = 0; x < n; ++x) img.at(x, y) += 0.07f * tex.at(x, y) * inner.coverage(float(x), float(y));
+    for (int x = 0; x < n; ++x) img.at(x, y) += 0.09f * tex.at(x, y) * muscle.coverage(float(x), float(y));
 
-  // Heart position varies; lungs flank it, liver below, spine and aorta behind.
+  // Heart position varies; lungs wrap around it (the heart indents the left
+  // lung), liver below, spine with paraspinal muscles and aorta behind.
   float hx = 68 + a.uniform(-7, 7), hy = 60 + a.uniform(-6, 6);
-  Blob lung_l = make_blob(a, {hx + a.uniform(26, 32), hy + a.uniform(0, 8), a.uniform(12, 16), a.uniform(20, 26), a.uniform(-0.3f, 0.3f), 0.12f, 1.5f});
+  Blob lung_l = make_blob(a, {hx + a.uniform(22, 28), hy + a.uniform(2, 8), a.uniform(14, 18), a.uniform(22, 28), a.uniform(-0.3f, 0.3f), 0.12f, 1.5f});
   Blob lung_r = make_blob(a, {hx - a.uniform(34, 40), hy + a.uniform(-2, 6), a.uniform(13, 17), a.uniform(20, 26), a.uniform(-0.3f, 0.3f), 0.12f, 1.5f});
-  paint_clipped(img, lung_l, inner, 0.03f);
-  paint_clipped(img, lung_r, inner, 0.03f);
+  Blob heart_space = make_blob(a, {hx + 2, hy + 2, a.uniform(25, 28), a.uniform(23, 26), 0, 0.05f, 2.0f});
+  float sx = bcx + a.uniform(-3, 3), sy = bcy + bry - a.uniform(19, 23);
+  Blob spine_space = make_blob(a, {sx, sy + 5, 19, 14, 0, 0.0f, 2.0f});
+  Canvas lung_tex = fbm(a, n, n, 16, 2);
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) {
+      float fx = float(x), fy = float(y);
+      float lc = lung_l.coverage(fx, fy);
+      float rc = lung_r.coverage(fx, fy);
+      float c = (lc > rc ? lc : rc) * inner.coverage(fx, fy) * (1.0f - heart_space.coverage(fx, fy)) * (1.0f - spine_space.coverage(fx, fy));
+      if (c > 0.0f) img.at(x, y) += (0.035f + 0.02f * lung_tex.at(x, y) - img.at(x, y)) * c;
+    }
   Blob liver = make_blob(a, {hx - a.uniform(14, 24), bcy + bry * a.uniform(0.45f, 0.6f), a.uniform(22, 30), a.uniform(12, 16), a.uniform(-0.3f, 0.1f), 0.1f, 1.5f});
   paint_clipped(img, liver, inner, a.uniform(0.26f, 0.34f));
-  float sx = bcx + a.uniform(-3, 3), sy = bcy + bry - a.uniform(13, 16);
+  for (int s = -1; s <= 1; s += 2) {  // paraspinal muscles: dark on LGE
+    Blob m = make_blob(a, {sx + float(s) * a.uniform(8, 10), sy + a.uniform(8, 10), a.uniform(7, 9), a.uniform(5, 6.5f), float(s) * 0.3f, 0.1f, 1.5f});
+    paint_clipped(img, m, muscle, a.uniform(0.12f, 0.16f));
+  }
   Blob vert = make_blob(a, {sx, sy, a.uniform(6.5f, 8), a.uniform(6, 7.5f), 0, 0.04f, 1.2f});
   paint_blob(img, vert, 0.3f);
   Blob vert_in = vert;
   vert_in.rx -= 1.5f;
   vert_in.ry -= 1.5f;
   paint_blob(img, vert_in, 0.42f);
+  Blob canal = make_blob(a, {sx, sy + vert.ry + 2.5f, 2.6f, 2.2f, 0, 0.02f, 1.0f});  // cerebrospinal fluid: dark
+  paint_blob(img, canal, 0.08f);
   Blob aorta = make_blob(a, {sx + a.uniform(8, 12), sy - a.uniform(9, 12), a.uniform(4, 5.5f), a.uniform(4, 5.5f), 0, 0.02f, 1.0f});
-  paint_blob(img, aorta, a.uniform(0.5f, 0.62f));
+  paint_blob(img, aorta, 0.05f);  // dark vessel wall ring, then the bright lumen
+  Blob lumen = aorta;
+  lumen.rx -= 1.0f;
+  lumen.ry -= 1.0f;
+  paint_blob(img, lumen, a.uniform(0.5f, 0.62f));
 
   // Heart: epicardial fat, right ventricle (thin dark wall, bright blood), LV.
   float r_endo = a.uniform(9, 13.5f), wall = a.uniform(4.5f, 7.0f), r_epi = r_endo + wall;
   float blood = a.uniform(0.5f, 0.62f), myo = a.uniform(0.05f, 0.1f);
-  Blob epi_fat = make_blob(a, {hx, hy, r_epi + 2.2f, r_epi + 2.2f, 0, 0.12f, 1.5f});
-  paint_blob(img, epi_fat, 0.55f, a.uniform(0.3f, 0.7f));
+  // Epicardial fat: patchy, thickest in the grooves, bright like other fat.
+  Blob epi_fat = make_blob(a, {hx, hy, r_epi + 3.0f, r_epi + 2.6f, a.uniform(0, PI), 0.2f, 1.5f});
+  Canvas fat_tex = fbm(a, n, n, 10, 2);
+  float fat_alpha = a.uniform(0.5f, 0.9f);
+  for (int y = 0; y < n; ++y)
+    for (int x = 0; x < n; ++x) {
+      float c = epi_fat.coverage(float(x), float(y)) * clamp01(0.5f + 1.5f * fat_tex.at(x, y)) * fat_alpha;
+      if (c > 0.0f) img.at(x, y) += (0.6f - img.at(x, y)) * c;
+    }
   float rv_ang = a.uniform(2.6f, 3.6f);  // roughly image left, anterior
   float rvx = hx + pcos(rv_ang) * (r_epi + a.uniform(0, 3)), rvy = hy + psin(rv_ang) * (r_epi + a.uniform(0, 3)) - 2;
   Blob rv_wall = make_blob(a, {rvx, rvy, r_endo * a.uniform(0.5f, 0.75f) + 2, r_epi * a.uniform(0.95f, 1.2f) + 2, rv_ang, 0.1f, 1.2f});

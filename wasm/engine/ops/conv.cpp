@@ -3,10 +3,16 @@
 // work is one sgemm; a 1x1 stride-1 unpadded conv skips im2col. Backward
 // (input only): dcols = w^T * dy, dx += col2im(dcols). Images are spread over
 // the thread pool, each thread with its own block of workspace.
+// Fast paths for the common 3x3, pad 1, stride 1 conv (group 1): Winograd
+// F(2x2,3x3) forward and backward when both channel counts are large enough
+// (kernels/winograd.h), and a direct kernel for 1-2 input channels (a grey
+// image's first layer, kernels/conv_direct.h), both with the Relu fused.
 // ref: ONNX Conv-11 (auto_pad, group, dilations).
 #include "engine/ops/op_util.h"
+#include "kernels/conv_direct.h"
 #include "kernels/gemm.h"
 #include "kernels/im2col.h"
+#include "kernels/winograd.h"
 
 namespace xm {
 namespace {
@@ -18,6 +24,7 @@ class ConvOp : public Op {
     Window2d g;
     int64_t M = 0, Cg = 0, Mg = 0, kk = 0, ohw = 0;
     bool direct = false;  // 1x1, stride 1, no pad: cols are x itself
+    bool same3x3 = false;  // 3x3, stride 1, dilation 1, pad 1 all round, group 1
   };
   Geo geo(const Shape& x, const Shape& w) const {
     Geo q;
@@ -30,7 +37,23 @@ class ConvOp : public Op {
     q.kk = q.g.kh * q.g.kw;
     q.ohw = q.g.OH * q.g.OW;
     q.direct = q.kk == 1 && q.g.sh == 1 && q.g.sw == 1 && q.g.pt == 0 && q.g.pl == 0 && q.g.OH == q.g.H && q.g.OW == q.g.W;
+    q.same3x3 = x.size() == 4 && group_ == 1 && q.g.kh == 3 && q.g.kw == 3 && q.g.sh == 1 && q.g.sw == 1 &&
+                q.g.dh == 1 && q.g.dw == 1 && q.g.pt == 1 && q.g.pl == 1 && q.g.OH == q.g.H && q.g.OW == q.g.W;
     return q;
+  }
+  // Winograd runs one image per thread; a batch smaller than the thread
+  // count keeps sgemm, which splits one image's product over the threads.
+  bool winograd_forward(const Geo& q, int threads) const {
+    return q.same3x3 && (threads == 1 || q.g.N >= threads) &&
+           conv3x3_winograd_supported(int(q.g.C), int(q.M), int(q.g.H), int(q.g.W));
+  }
+  bool winograd_backward(const Geo& q, int threads) const {
+    return q.same3x3 && (threads == 1 || q.g.N >= threads) &&
+           conv3x3_winograd_supported(int(q.M), int(q.g.C), int(q.g.H), int(q.g.W));
+  }
+  // Per-thread block: [transformed weights (block 0's are shared)][kernel scratch].
+  static size_t winograd_floats(int cin, int cout, int H, int W) {
+    return (winograd_weight_floats(cin, cout) + 15) / 16 * 16 + winograd_workspace_floats(cin, cout, H, W);
   }
 
   template <class F>
@@ -76,7 +99,13 @@ public:
   }
   size_t workspace_floats(const std::vector<Shape>& in, const std::vector<Shape>& out) const override {
     Geo q = geo(in[0], in[1]);
-    return q.direct ? 0 : size_t(q.Cg * q.kk * q.ohw);
+    size_t n = q.direct ? 0 : size_t(q.Cg * q.kk * q.ohw);
+    if (q.same3x3) {
+      const int C = int(q.g.C), M = int(q.M), H = int(q.g.H), W = int(q.g.W);
+      if (conv3x3_winograd_supported(C, M, H, W)) n = std::max(n, winograd_floats(C, M, H, W));
+      if (conv3x3_winograd_supported(M, C, H, W)) n = std::max(n, winograd_floats(M, C, H, W));
+    }
+    return n;
   }
   void forward(const OpRun& r) override {
     Geo q = geo(r.in_shape[0], r.in_shape[1]);
@@ -86,6 +115,21 @@ public:
     const float* bias = r.num_in > 2 ? r.in[2] : nullptr;
     float* y = r.out[0];
     const int64_t CgKK = q.Cg * q.kk, HW = g.H * g.W;
+    if (q.same3x3 && conv2d_3x3_direct_supported(int(g.C))) {
+      conv2d_3x3_direct(x, int(g.N), int(g.C), int(g.H), int(g.W), w, int(q.M), bias, y, r.fuse_relu);
+      return;
+    }
+    if (winograd_forward(q, r.threads)) {
+      const int C = int(g.C), M = int(q.M), H = int(g.H), W = int(g.W);
+      float* u = r.workspace;
+      winograd_weights(w, M, C, false, u);
+      const size_t u_floats = (winograd_weight_floats(C, M) + 15) / 16 * 16;
+      over_images(g.N, r.threads, [&](int64_t n, int t) {
+        conv3x3_winograd(x + n * C * HW, C, H, W, u, M, bias, r.fuse_relu, false, y + n * M * HW,
+                         r.workspace + size_t(t) * r.workspace_stride + u_floats);
+      });
+      return;
+    }
     over_images(g.N, r.threads, [&](int64_t n, int t) {
       float* cols = r.workspace + size_t(t) * r.workspace_stride;
       for (int64_t gi = 0; gi < group_; ++gi) {
@@ -121,6 +165,18 @@ public:
     const float* w = r.in[1];
     const float* gy = r.gout[0];
     const int64_t CgKK = q.Cg * q.kk, HW = g.H * g.W;
+    if (winograd_backward(q, r.threads)) {
+      // dx += conv(dy) with the kernels transposed to [C,M] and flipped.
+      const int C = int(g.C), M = int(q.M), H = int(g.H), W = int(g.W);
+      float* u = r.workspace;
+      winograd_weights(w, M, C, true, u);
+      const size_t u_floats = (winograd_weight_floats(M, C) + 15) / 16 * 16;
+      over_images(g.N, r.threads, [&](int64_t n, int t) {
+        conv3x3_winograd(gy + n * M * HW, M, H, W, u, C, nullptr, false, true, gx + n * C * HW,
+                         r.workspace + size_t(t) * r.workspace_stride + u_floats);
+      });
+      return;
+    }
     over_images(g.N, r.threads, [&](int64_t n, int t) {
       float* cols = r.workspace + size_t(t) * r.workspace_stride;
       for (int64_t gi = 0; gi < group_; ++gi) {

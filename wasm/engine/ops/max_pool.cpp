@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/ops/op_util.h"
+#include "kernels/pool.h"
 
 namespace xm {
 namespace {
@@ -72,12 +73,7 @@ public:
         for (int64_t row = b; row < e; ++row) {
           int64_t p = row / g.OH, oh = row % g.OH;
           const float* r0 = x + (p * g.H + 2 * oh) * g.W;
-          const float* r1 = r0 + g.W;
-          float* yr = y + p * ohw + oh * g.OW;
-          for (int64_t ow = 0; ow < g.OW; ++ow) {
-            float a = std::max(r0[2 * ow], r0[2 * ow + 1]), c = std::max(r1[2 * ow], r1[2 * ow + 1]);
-            yr[ow] = std::max(a, c);
-          }
+          maxpool2x2_row(r0, r0 + g.W, g.OW, y + p * ohw + oh * g.OW);
         }
       });
       return;

@@ -1,0 +1,26 @@
+// --backend native|ort for predict and explain. `ort` is ONNX Runtime Web
+// (wasm/platform/ort_backend.h): only in the wasm build under Node; natively
+// it is a usage error (exit 2) that says so.
+//
+//   std::string which;
+//   if (int rc = cli_backend_choice(a, &which)) return rc;
+//   auto b = cli_open_backend(which, model, threads);
+#pragma once
+#include <memory>
+#include <string>
+
+#include "backend/backend.h"
+#include "cli.h"
+
+namespace xm {
+
+// A macro so that usage strings can concatenate it.
+#define XM_CLI_BACKEND_USAGE \
+    "  --backend B         native (default: our engine) or ort (ONNX Runtime Web, logits only;\n" \
+    "                      only in the wasm build: node build/wasm/xmedia.js)\n"
+
+// 0 with *which set, or the exit code after printing the error.
+int cli_backend_choice(const cli::Args& a, std::string* which);
+Result<std::unique_ptr<Backend>> cli_open_backend(const std::string& which, const std::string& model, int threads);
+
+}  // namespace xm

@@ -1,0 +1,105 @@
+// Evaluating one explanation: runs the chosen metrics (metrics.h,
+// faithfulness.h) on one input, target, map and ground-truth mask, one metric
+// per step (so the page can spread the work over frames), and reports the
+// scores, the curves and the time each metric took, as JSON for the CLI and
+// the page's test API.
+//
+//   EvalRequest q;
+//   q.input = x;  q.target = 1;  q.attribution = a;  q.mask = c.mask;
+//   q.method = "saliency";                    // re-run by max_sensitivity
+//   XM_TRY(eval_parse_metrics("all", &q.metrics));
+//   XM_TRY(eval_set_options(&q, {{"steps", "50"}}));
+//   Result<EvalReport> r = evaluate_run_to_end(backend, q);
+//   puts(r->to_json().c_str());              // {"pointing_game": {"value": 1, ...}, ...}
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "core/status.h"
+#include "explain/explainer.h"
+#include "phantoms/phantom.h"
+#include "tensor/tensor.h"
+
+namespace xm {
+
+struct EvalMetricInfo {
+  const char* name;      // the JSON key (DESIGN.md)
+  const char* follows;   // the Quantus metric (or paper) it follows
+  const char* meaning;   // one line for the UI: what the value says
+  bool higher_is_better;
+  bool needs_mask, needs_model;
+};
+// Every metric in the order the report lists them.
+const std::vector<EvalMetricInfo>& eval_metrics();
+const EvalMetricInfo* eval_find_metric(const std::string& name);
+// "all", or names separated by commas; an unknown name is an error listing the known ones.
+Status eval_parse_metrics(const std::string& text, std::vector<std::string>* out);
+
+struct EvalRequest {
+  Tensor input;        // [1,C,H,W], the model's input
+  int target = 0;
+  Tensor attribution;  // [1,C,H,W] or [1,1,H,W]
+  Tensor mask;         // [1,1,H,W] 0/1; empty: no ground truth (localisation is skipped)
+  std::string method;  // the method that made the map (max_sensitivity re-runs it)
+  ParamList method_params;
+  std::vector<std::string> metrics;
+  uint64_t seed = 0;
+  // Metric options (eval_set_options): steps, deletion_baseline,
+  // insertion_baseline, output, top_k, fc_runs, fc_subset_size, fc_baseline,
+  // road_noise, road_percentages, infidelity_samples, infidelity_stdev,
+  // ms_samples, ms_radius.
+  std::map<std::string, std::string> options;
+};
+// Checks keys and values ("key=value" pairs from --param-like lists).
+Status eval_set_options(EvalRequest* q, const std::vector<std::pair<std::string, std::string>>& kv);
+// Help for the options, one per line with the default.
+std::string eval_options_help();
+
+struct EvalScore {
+  std::string name;
+  double value = 0;  // NaN: undefined (printed null), with `note` saying why
+  std::string note;
+};
+struct EvalCurve {
+  std::string name;  // deletion_morf, deletion_lerf, insertion_morf, insertion_lerf, road_morf, road_lerf
+  std::vector<double> x, y;
+};
+struct EvalReport {
+  std::vector<EvalScore> scores;
+  std::vector<EvalCurve> curves;
+  std::map<std::string, double> seconds;  // metric → wall time
+  const EvalScore* find(const std::string& name) const;
+  // {"metric": {"value": v, "seconds": s[, "note": ...]}, ..., "curves": {"name": {"x": [...], "y": [...]}}}
+  std::string to_json() const;
+};
+
+class EvaluationJob {
+public:
+  Status begin(Backend& backend, const EvalRequest& q);
+  Status step(Backend& backend);  // one metric
+  bool done() const { return next_ >= q_.metrics.size(); }
+  float progress() const { return q_.metrics.empty() ? 1.0f : float(next_) / float(q_.metrics.size()); }
+  const std::string& current() const;  // the metric the next step runs
+  const EvalReport& report() const { return report_; }
+
+private:
+  EvalRequest q_;
+  size_t next_ = 0;
+  EvalReport report_;
+};
+
+Result<EvalReport> evaluate_run_to_end(Backend& backend, const EvalRequest& q);
+
+// The pixels of a chest_xray case's burned-in marker: where the case drawn with
+// marker=1 differs from the same seed and knobs with marker=0 (the marker is
+// drawn last, on its own random stream, so nothing else changes). [1,1,H,W] 0/1.
+// Used to check that a shortcut model's maps point at the marker.
+Result<Tensor> eval_phantom_marker_mask(const PhantomSpec& spec, uint64_t seed);
+
+// Compact JSON number (finite values with 9 significant digits; null otherwise).
+std::string eval_json_number(double v);
+
+}  // namespace xm
