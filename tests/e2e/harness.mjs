@@ -74,10 +74,15 @@ export async function openPage(context, url, { waitReady = true, viewport, devic
   return { page, ...rec };
 }
 
+// options.firstExplanation: also wait until the page's first explanation is done.
 export async function startLab(options = {}) {
   const server = await startServer();
   const browser = await launchBrowser();
   const opened = await openPage(browser.context, server.url, options);
+  if (options.firstExplanation) {
+    await opened.page.waitForFunction(() => window.xmediaLab.status().last !== null && !window.xmediaLab.status().busy,
+                                      null, { timeout: 30000 });
+  }
   return {
     ...opened,
     url: server.url,

@@ -3,20 +3,15 @@
 // reject with a message naming them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, saveShot } from './harness.mjs';
+import { startLab, saveShot } from './harness.mjs';
 import { decodePng, distinctColours } from './png.mjs';
 
-let server, browser, page, rec;
+let lab, page, rec;
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  ({ page, ...rec } = await openPage(browser.context, server.url));
-  await page.waitForFunction(() => window.xmediaLab.status().last !== null && !window.xmediaLab.status().busy, null, { timeout: 30000 });
+  lab = rec = await startLab({ firstExplanation: true });
+  page = lab.page;
 });
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(async () => { await lab?.close(); });
 
 const mapStats = () => page.evaluate(() => {
   const a = window.xmediaLab.attribution();

@@ -16,6 +16,20 @@ namespace xm_test {
 
 using namespace xm;
 
+// Largest absolute difference between got and ref, and ref's largest magnitude:
+// the tests' "to 1e-4 of the reference's scale" is err <= 1e-4 * scale.
+struct MaxError {
+  double err = 0, scale = 0;
+};
+inline MaxError max_error(const std::vector<float>& got, const std::vector<float>& ref) {
+  MaxError m;
+  for (size_t i = 0; i < ref.size() && i < got.size(); ++i) {
+    m.scale = std::max(m.scale, std::fabs(double(ref[i])));
+    m.err = std::max(m.err, std::fabs(double(got[i]) - ref[i]));
+  }
+  return m;
+}
+
 class LinearBackend : public Backend {
 public:
   LinearBackend(int64_t C, int64_t H, int64_t W, int K, uint64_t seed) : W_(size_t(K) * size_t(C * H * W)), b_(size_t(K)) {

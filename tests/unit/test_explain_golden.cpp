@@ -70,11 +70,8 @@ void check_against_golden(Backend& backend, const std::vector<GoldenCase>& cases
     INFO(backend.info().name, " ", c.name, ": ", (r ? std::string("ok") : r.error()));
     REQUIRE(r);
     REQUIRE(r->attribution.shape == g.shape);
-    double scale = 0, err = 0;
-    for (size_t i = 0; i < g.numel(); ++i) {
-      scale = std::max(scale, std::fabs(double(g.data[i])));
-      err = std::max(err, std::fabs(double(r->attribution.data[i]) - g.data[i]));
-    }
+    const MaxError me = max_error(r->attribution.data, g.data);
+    const double err = me.err, scale = me.scale;
     INFO("max abs error ", err, " at reference scale ", scale);
     CHECK(scale > 0);
     CHECK(err <= 1e-4 * scale);
@@ -129,11 +126,8 @@ TEST_SUITE("explain_golden") {
       INFO(parts[0], ": ", (r ? std::string("ok") : r.error()));
       REQUIRE(r);
       REQUIRE(r->attribution.shape == g.shape);
-      double scale = 0, err = 0;
-      for (size_t i = 0; i < g.numel(); ++i) {
-        scale = std::max(scale, std::fabs(double(g.data[i])));
-        err = std::max(err, std::fabs(double(r->attribution.data[i]) - g.data[i]));
-      }
+      const MaxError me = max_error(r->attribution.data, g.data);
+      const double err = me.err, scale = me.scale;
       INFO("max abs error ", err, " at reference scale ", scale);
       CHECK(scale > 0);
       CHECK(err <= 1e-4 * scale);

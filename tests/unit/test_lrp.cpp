@@ -176,11 +176,8 @@ TEST_SUITE("lrp") {
       auto ixg = explain_run_to_end(*b, "input_x_gradient", {}, x, t);
       REQUIRE(lrp);
       REQUIRE(ixg);
-      double err = 0, scale = 0;
-      for (size_t i = 0; i < x.numel(); ++i) {
-        scale = std::max(scale, std::fabs(double(ixg->attribution.data[i])));
-        err = std::max(err, std::fabs(double(lrp->attribution.data[i]) - ixg->attribution.data[i]));
-      }
+      const xm_test::MaxError me = xm_test::max_error(lrp->attribution.data, ixg->attribution.data);
+      const double err = me.err, scale = me.scale;
       INFO("target ", t, " max error ", err, " scale ", scale);
       CHECK(scale > 0.1);
       CHECK(err <= 1e-6 * scale);
@@ -197,11 +194,8 @@ TEST_SUITE("lrp") {
       auto ixg = explain_run_to_end(*b, "input_x_gradient", {}, x, t);
       REQUIRE(lrp);
       REQUIRE(ixg);
-      double err = 0, scale = 0;
-      for (size_t i = 0; i < x.numel(); ++i) {
-        scale = std::max(scale, std::fabs(double(ixg->attribution.data[i])));
-        err = std::max(err, std::fabs(double(lrp->attribution.data[i]) - ixg->attribution.data[i]));
-      }
+      const xm_test::MaxError me = xm_test::max_error(lrp->attribution.data, ixg->attribution.data);
+      const double err = me.err, scale = me.scale;
       INFO("target ", t, " max error ", err, " scale ", scale);
       CHECK(scale > 0);
       CHECK(err <= 1e-4 * scale);

@@ -21,7 +21,6 @@ accuracy.remeasured. Train/validation accuracies stay those of training time.
 """
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import shlex
@@ -30,6 +29,8 @@ import sys
 import tempfile
 
 import numpy as np
+
+from phantom_digest import generator_digest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -74,16 +75,6 @@ def predict(xmedia, model, card, x, d, batch):
         y = np.load(os.path.join(d, "logits.npy")).reshape(len(xb), -1)
         out.append(y)
     return np.concatenate(out)
-
-
-def generator_digest():
-    """SHA-1 of wasm/phantoms/* (the same digest tools/train/train.py keys its data cache with)."""
-    h = hashlib.sha1()
-    d = os.path.join(ROOT, "wasm", "phantoms")
-    for name in sorted(os.listdir(d)):
-        with open(os.path.join(d, name), "rb") as f:
-            h.update(name.encode() + f.read())
-    return h.hexdigest()
 
 
 def update_card(args, name):

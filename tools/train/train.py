@@ -22,6 +22,8 @@ import sys
 import time
 
 import numpy as np
+
+from phantom_digest import generator_digest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -40,16 +42,6 @@ ALLOWED_OPS = {"Conv", "ConvTranspose", "Gemm", "MatMul", "Relu", "LeakyRelu", "
                "Softmax", "MaxPool", "AveragePool", "GlobalAveragePool", "BatchNormalization", "Add", "Sub",
                "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose", "Pad", "ReduceMean", "Resize",
                "Identity", "Dropout", "Shape", "Gather", "Unsqueeze", "Constant"}
-
-
-def generator_digest():
-    """SHA-1 of the phantom generator's sources (wasm/phantoms/*), part of the data-set cache key."""
-    h = hashlib.sha1()
-    d = os.path.join(ROOT, "wasm", "phantoms")
-    for name in sorted(os.listdir(d)):
-        with open(os.path.join(d, name), "rb") as f:
-            h.update(name.encode() + f.read())
-    return h.hexdigest()
 
 
 def make_dataset(xmedia, scenario, first_seed, count, params, marker_corr=None, cache=None):

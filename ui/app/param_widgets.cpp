@@ -13,6 +13,18 @@
 #include "state/param_kinds.h"
 
 namespace xm {
+namespace {
+
+// A text field that commits on Enter or when it loses focus after an edit.
+bool text_field(const char* label, std::string& value) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s", value.c_str());
+  bool committed = ImGui::InputText(label, buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue);
+  if (std::strcmp(buf, value.c_str()) != 0) value = buf;
+  return ImGui::IsItemDeactivatedAfterEdit() || committed;
+}
+
+}  // namespace
 
 bool param_widget(const ParamSpec& spec, std::string& value, int image_side, float label_width) {
   const ParamKind k = param_kind(spec);
@@ -39,12 +51,8 @@ bool param_widget(const ParamSpec& spec, std::string& value, int image_side, flo
       }
       if (k.open_choice) {
         // Values outside the list (a number, a path) are typed in.
-        char buf[256];
-        std::snprintf(buf, sizeof buf, "%s", value.c_str());
         ImGui::SetNextItemWidth(-label_width);
-        if (ImGui::InputText(spec.key, buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) committed = true;
-        if (std::strcmp(buf, value.c_str()) != 0) value = buf;
-        if (ImGui::IsItemDeactivatedAfterEdit()) committed = true;
+        committed |= text_field(spec.key, value);
       }
       break;
     }
@@ -69,11 +77,7 @@ bool param_widget(const ParamSpec& spec, std::string& value, int image_side, flo
           committed = true;
         }
       } else {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%s", value.c_str());
-        if (ImGui::InputText(spec.key, buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) committed = true;
-        if (std::strcmp(buf, value.c_str()) != 0) value = buf;
-        if (ImGui::IsItemDeactivatedAfterEdit()) committed = true;
+        committed = text_field(spec.key, value);
       }
       break;
     }
@@ -98,11 +102,7 @@ bool param_widget(const ParamSpec& spec, std::string& value, int image_side, flo
       break;
     }
     case ParamType::TEXT: {
-      char buf[256];
-      std::snprintf(buf, sizeof buf, "%s", value.c_str());
-      if (ImGui::InputText(spec.key, buf, sizeof buf, ImGuiInputTextFlags_EnterReturnsTrue)) committed = true;
-      if (std::strcmp(buf, value.c_str()) != 0) value = buf;
-      if (ImGui::IsItemDeactivatedAfterEdit()) committed = true;
+      committed = text_field(spec.key, value);
       break;
     }
   }

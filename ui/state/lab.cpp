@@ -42,6 +42,11 @@ public:
   Status relevance(const Tensor& b, const Tensor& s, const LrpRule& r, Tensor* l, Tensor* rel) override {
     return inner_->relevance(b, s, r, l, rel);
   }
+  // Forwarded so the page's occlusion gets the engine's incremental inference,
+  // not the base class's full-image fallback.
+  Status logits_patched(const Tensor& base, const std::vector<InputPatch>& p, Tensor* out) override {
+    return inner_->logits_patched(base, p, out);
+  }
   void set_relu_rule(ReluRule r) override { inner_->set_relu_rule(r); }
   void set_threads(int n) override { inner_->set_threads(n); }
 

@@ -1,12 +1,9 @@
 // conv2d_3x3_direct: see conv_direct.h. Each image is copied once into a
 // zero-bordered buffer so the inner loop has no bounds checks; a block of
 // kMB output channels shares every input vector it loads.
-#ifndef HWY_DISABLE_PCLMUL_AES
-#define HWY_DISABLE_PCLMUL_AES  // see gemm.cpp
-#endif
 #include "kernels/conv_direct.h"
 
-#include <hwy/highway.h>
+#include "kernels/simd.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -18,13 +15,11 @@
 
 namespace xm {
 
-namespace hn = hwy::HWY_NAMESPACE;
-
 namespace {
 
-using D = hn::ScalableTag<float>;
-using V = hn::Vec<D>;
-constexpr int kL = (int)hn::MaxLanes(D());
+using D = simd::D;
+using V = simd::V;
+constexpr int kL = simd::kL;
 #if defined(XM_CONV_MB) && defined(XM_CONV_WV)  // for tuning experiments
 constexpr int kMB = XM_CONV_MB;
 constexpr int kWV = XM_CONV_WV;

@@ -14,14 +14,9 @@
 // one micro-tile, so the summation order, and the result bits, do not depend
 // on how many threads share the work.
 
-// Highway 1.0's AVX2 target also requires the AES and CLMUL flags, which the
-// build does not pass (AVX2+FMA only); we use neither, so don't ask for them.
-#ifndef HWY_DISABLE_PCLMUL_AES
-#define HWY_DISABLE_PCLMUL_AES
-#endif
 #include "kernels/gemm.h"
 
-#include <hwy/highway.h>
+#include "kernels/simd.h"
 
 #include "kernels/conv_gemm.h"
 
@@ -35,14 +30,12 @@
 
 namespace xm {
 
-namespace hn = hwy::HWY_NAMESPACE;
-
 namespace {
 
 // [SECTION] blocking constants
-using D = hn::ScalableTag<float>;
-using V = hn::Vec<D>;
-constexpr int kL = (int)hn::MaxLanes(D());  // 8 on AVX2, 4 on SIMD128
+using D = simd::D;
+using V = simd::V;
+constexpr int kL = simd::kL;
 #if defined(XM_GEMM_MR) && defined(XM_GEMM_NV)  // for tuning experiments
 constexpr int kMR = XM_GEMM_MR;
 constexpr int kNV = XM_GEMM_NV;

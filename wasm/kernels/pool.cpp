@@ -1,20 +1,15 @@
 // maxpool2x2_row: see pool.h. Even and odd columns come apart with
 // LoadInterleaved2, so one vector of outputs costs four loads and three maxes.
-#ifndef HWY_DISABLE_PCLMUL_AES
-#define HWY_DISABLE_PCLMUL_AES  // see gemm.cpp
-#endif
 #include "kernels/pool.h"
 
-#include <hwy/highway.h>
+#include "kernels/simd.h"
 
 #include <algorithm>
 
 namespace xm {
 
-namespace hn = hwy::HWY_NAMESPACE;
-
 void maxpool2x2_row(const float* r0, const float* r1, int64_t OW, float* y) {
-  using D = hn::ScalableTag<float>;
+  using D = simd::D;
   const D d;
   const int64_t L = (int64_t)hn::Lanes(d);
   int64_t ow = 0;

@@ -14,12 +14,9 @@
 // Y = A^T (U .* V) A with
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1],
 //   A^T = [1 1 1 0; 0 1 -1 -1].
-#ifndef HWY_DISABLE_PCLMUL_AES
-#define HWY_DISABLE_PCLMUL_AES  // see gemm.cpp
-#endif
 #include "kernels/winograd.h"
 
-#include <hwy/highway.h>
+#include "kernels/simd.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -29,14 +26,12 @@
 
 namespace xm {
 
-namespace hn = hwy::HWY_NAMESPACE;
-
 namespace {
 
 // [SECTION] layout
-using D = hn::ScalableTag<float>;
-using V = hn::Vec<D>;
-constexpr int kL = (int)hn::MaxLanes(D());
+using D = simd::D;
+using V = simd::V;
+constexpr int kL = simd::kL;
 #if HWY_TARGET == HWY_WASM
 constexpr int kMR = 4;  // 8 accumulators of the 16 xmm registers behind V8 (as gemm.cpp)
 constexpr int kNV = 2;
