@@ -41,7 +41,8 @@ for (let r = 0; r < runs; r++) {
     };
     check();
   }));
-  const ortLoaded = urls.some((u) => /ort|onnxruntime/i.test(u));
+  // ORT Web's own files live in ort/ (xmedia-ort.js is the page's small lazy loader).
+  const ortLoaded = urls.some((u) => /\/ort\/|onnxruntime/i.test(u));
   // Frame times while a long explainer runs.
   const frames = await page.evaluate(async (m) => {
     const deltas = [];
