@@ -119,8 +119,15 @@
         location.reload();
       }
     });
-    // After the first explanation is on screen, so caching never delays it.
-    api.ready.then(() => navigator.serviceWorker.register('sw.js'))
+    // After the first explanation is on screen and while no explainer runs (or
+    // after 20 s at most), so that caching the site never competes with either.
+    const lull = async () => {
+      for (let quiet = 0, t = 0; quiet < 2 && t < 80; t++) {
+        await new Promise((r) => setTimeout(r, 250));
+        quiet = api.status().busy ? 0 : quiet + 1;
+      }
+    };
+    api.ready.then(lull).then(() => navigator.serviceWorker.register('sw.js'))
       .catch((e) => console.warn('offline cache unavailable: ' + (e && e.message)));
   }
 })();

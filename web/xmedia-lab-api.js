@@ -25,6 +25,20 @@
     return;
   }
 
+  // The app's wasm (1.5 MB) is compiled while it streams in and while the other
+  // files load (index.html preloads it), rather than only once xmedia-lab.js has
+  // arrived and run; Module.instantiateWasm below hands the result to Emscripten.
+  const wasmUrl = 'xmedia-lab.wasm';
+  const fetchWasm = () => fetch(wasmUrl, { credentials: 'same-origin' });
+  const wasmCompiled = (typeof WebAssembly.compileStreaming === 'function'
+    ? WebAssembly.compileStreaming(fetchWasm())
+    : Promise.reject(new Error('no streaming compile')))
+    .catch(() => fetchWasm().then((r) => {  // e.g. a host that serves .wasm with another MIME type
+      if (!r.ok) throw new Error(`${wasmUrl}: HTTP ${r.status}`);
+      return r.arrayBuffer();
+    }).then((b) => WebAssembly.compile(b)));
+  wasmCompiled.catch(() => {});  // reported by instantiateWasm
+
   // Fetched while the wasm compiles: the font, the model list and the default model.
   const fontPromise = fetch('fonts/DejaVuSans.ttf').then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
   const zooPromise = fetch('models/index.json').then((r) => (r.ok ? r.json() : { models: [] })).catch(() => ({ models: [] }));
@@ -34,20 +48,68 @@
   }).catch((e) => { pageErrors.push(String(e.message || e)); return null; });
 
   async function fetchModel(url) {
+    const cardUrl = url.replace(/\.onnx$/i, '.json');
+    // The model and its card in parallel.
+    const cardText = cardUrl === url ? Promise.resolve('')
+      : fetch(cardUrl).then((c) => (c.ok ? c.text() : '')).catch(() => '');
     const r = await fetch(url);
     if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
     const bytes = new Uint8Array(await r.arrayBuffer());
-    let card = '';
-    const cardUrl = url.replace(/\.onnx$/i, '.json');
-    if (cardUrl !== url) {
-      const c = await fetch(cardUrl).catch(() => null);
-      if (c && c.ok) card = await c.text();
-    }
-    return { bytes, name: url.split('/').pop(), card };
+    return { bytes, name: url.split('/').pop(), card: await cardText };
+  }
+
+  // The app repaints only the parts of the screen that changed (ui/app/render.h),
+  // so the WebGL drawing buffer must keep its pixels between frames. Emscripten's
+  // GLFW has no hint for that: ask for it where the context is created.
+  const canvas = document.getElementById('canvas');
+  const getContext = canvas.getContext.bind(canvas);
+  canvas.getContext = (type, attrs) => {
+    if (!/^webgl/.test(type)) return getContext(type, attrs);
+    const gl = getContext(type, { ...attrs, preserveDrawingBuffer: true });
+    if (gl) shadowGlState(gl);
+    return gl;
+  };
+
+  // ImGui's renderer reads the blend, viewport and scissor state back before each
+  // draw (to restore it after); in Chromium each of those reads waits for the GPU
+  // process to finish all queued work (milliseconds per frame with a software
+  // GPU). The page answers them from a copy kept as the state is set.
+  function shadowGlState(gl) {
+    if (gl.xmediaShadowed) return;
+    gl.xmediaShadowed = true;
+    const get = gl.getParameter.bind(gl);
+    const keys = [gl.VIEWPORT, gl.SCISSOR_BOX, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA,
+                  gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA];
+    const state = new Map(keys.map((k) => [k, get(k)]));
+    gl.getParameter = (p) => {
+      const v = state.get(p);
+      if (v === undefined) return get(p);
+      return v instanceof Int32Array ? new Int32Array(v) : v;
+    };
+    const wrap = (name, after) => {
+      const f = gl[name].bind(gl);
+      gl[name] = (...a) => { f(...a); after(...a); };
+    };
+    wrap('viewport', (x, y, w, h) => state.set(gl.VIEWPORT, new Int32Array([x, y, w, h])));
+    wrap('scissor', (x, y, w, h) => state.set(gl.SCISSOR_BOX, new Int32Array([x, y, w, h])));
+    const blend = (sr, dr, sa, da) => {
+      state.set(gl.BLEND_SRC_RGB, sr); state.set(gl.BLEND_DST_RGB, dr);
+      state.set(gl.BLEND_SRC_ALPHA, sa); state.set(gl.BLEND_DST_ALPHA, da);
+    };
+    wrap('blendFunc', (s, d) => blend(s, d, s, d));
+    wrap('blendFuncSeparate', blend);
+    wrap('blendEquation', (m) => { state.set(gl.BLEND_EQUATION_RGB, m); state.set(gl.BLEND_EQUATION_ALPHA, m); });
+    wrap('blendEquationSeparate', (mr, ma) => { state.set(gl.BLEND_EQUATION_RGB, mr); state.set(gl.BLEND_EQUATION_ALPHA, ma); });
   }
 
   const Module = {
-    canvas: document.getElementById('canvas'),
+    canvas,
+    instantiateWasm(imports, receiveInstance) {
+      wasmCompiled
+        .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
+        .catch((e) => fail('Could not start xMedIA Lab: ' + (e && e.message ? e.message : e)));
+      return {};  // the exports arrive asynchronously
+    },
     preRun: [function () {
       Module.addRunDependency('font');
       fontPromise.then((buf) => {
@@ -243,6 +305,9 @@
         }
       }
     },
+    // Frames drawn, skipped (nothing changed), repainted in part or in full, and the
+    // mean fraction of the screen a painted frame repaints (ui/app/render.h).
+    renderStats() { started(); return JSON.parse(call('xm_api_render_stats_json', 'string', [], [])); },
     // The evaluation as it stands (busy or not), without starting one.
     evaluation() { started(); return JSON.parse(call('xm_api_evaluation_json', 'string', [], [])); },
     // The map on screen: {shape, data: Float32Array}.

@@ -19,6 +19,8 @@ after(async () => {
 });
 
 const status = (p = page) => p.evaluate(() => window.xmediaLab.status());
+// Keys and clicks are handled by the page's next frame: wait for two.
+const frames = (p = page) => p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 const idle = (p = page) => p.waitForFunction(() => {
   const s = window.xmediaLab.status();
   return !s.busy && !s.teach.pending && s.last !== null;
@@ -44,6 +46,7 @@ test('paint the lesion away with the mouse: the prediction drops; undo brings it
   await page.keyboard.press('e');  // heal brush: covers what is under it with its surroundings
   await page.keyboard.press(']');
   await page.keyboard.press(']');
+  await frames();
   let s = await status();
   assert.equal(s.teach.tool, 'heal');
   assert.equal(s.teach.brush, 6);
@@ -64,6 +67,7 @@ test('paint the lesion away with the mouse: the prediction drops; undo brings it
   assert.ok(s.prediction[1] < p0 - 0.3, `painting the scar away should lower p(scar): ${p0} → ${s.prediction[1]}`);
   assert.match(s.teach.fragment, /edit=h,6,/);
   await page.keyboard.press('z');
+  await frames();
   s = await status();
   assert.equal(s.teach.edits, strokes - 1);
   // Undo everything: the prediction is exactly the unedited one again.
@@ -77,6 +81,7 @@ test('paint the lesion away with the mouse: the prediction drops; undo brings it
 
 test('the occlusion probe follows the mouse and shows the output drop', async () => {
   await page.keyboard.press('q');
+  await frames();
   let s = await status();
   assert.equal(s.teach.tool, 'probe');
   const [x0, y0, x1, y1] = s.teach.lesion;
@@ -94,6 +99,7 @@ test('the occlusion probe follows the mouse and shows the output drop', async ()
   saveShot('teach-probe.png', await page.screenshot());
   assert.ok(dropOnScar > s.teach.probe.drop + 0.05, `hiding the scar should cost more than hiding a corner: ${dropOnScar} vs ${s.teach.probe.drop}`);
   await page.keyboard.press('q');
+  await frames();
   assert.equal((await status()).teach.tool, 'none');
 });
 
@@ -127,6 +133,7 @@ test('presenter mode at 3x: high contrast, no menu bar, crisp help overlay', asy
   await page.keyboard.press('0');
   await page.keyboard.press('k');
   await page.keyboard.press('p');
+  await frames();
   const r = await status();
   assert.equal(r.teach.scale, 1);
   assert.equal(r.teach.help, false);

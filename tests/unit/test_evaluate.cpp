@@ -366,6 +366,169 @@ TEST_CASE("evaluation job: every metric, JSON, undefined values named") {
   CHECK_FALSE(evaluate_run_to_end(lin, q));
 }
 
+// Counts the images a backend is asked about (to check which passes are shared).
+class CountingBackend : public Backend {
+public:
+  explicit CountingBackend(Backend& inner) : inner_(inner) {}
+  const BackendInfo& info() const override { return inner_.info(); }
+  Status logits(const Tensor& batch, Tensor* out) override {
+    images += batch.dim(0);
+    return inner_.logits(batch, out);
+  }
+  Status input_gradient(const Tensor& batch, const Tensor& seed, Tensor* logits, Tensor* grad) override {
+    return inner_.input_gradient(batch, seed, logits, grad);
+  }
+  int64_t images = 0;
+
+private:
+  Backend& inner_;
+};
+
+TEST_CASE("shared draws: faithfulness correlation and infidelity on a linear model, by hand") {
+  xm_test::LinearBackend lin(1, 8, 8, 2, 21);
+  Tensor x({1, 1, 8, 8});
+  Rng rng(4);
+  for (float& v : x.data) v = float(rng.uniform() * 2 - 1);
+  const int t = 1;
+  // Zeroing subset S drops the logit by sum_S w x; f(x) - f(x - I) = w·I.
+  FaithfulnessCorrelationOptions fo;
+  fo.runs = 12;
+  fo.subset_size = 9;
+  auto fd = eval_faithfulness_correlation_draw(lin, x, t, fo);
+  REQUIRE(fd);
+  REQUIRE(fd->subsets.size() == 12);
+  for (size_t r = 0; r < 12; ++r) {
+    double want = 0;
+    REQUIRE(fd->subsets[r].size() == 9);
+    for (int64_t p : fd->subsets[r]) want += double(lin.w(t, p)) * x.data[size_t(p)];
+    CHECK(fd->drop[r] == doctest::Approx(want).epsilon(1e-5));
+  }
+  InfidelityOptions io;
+  io.samples = 7;
+  auto id = eval_infidelity_draw(lin, x, t, io);
+  REQUIRE(id);
+  REQUIRE(id->noise.size() == 7 * 64);
+  for (size_t s = 0; s < 7; ++s) {
+    double want = 0;
+    for (int64_t i = 0; i < 64; ++i) want += double(lin.w(t, i)) * id->noise[s * 64 + size_t(i)];
+    CHECK(id->drop[s] == doctest::Approx(want).epsilon(1e-4));
+  }
+  // A map of another size is refused, not scored against the wrong pixels.
+  CHECK_FALSE(eval_faithfulness_correlation_score(*fd, Tensor({1, 1, 4, 4}), Tensor({1, 1, 4, 4})));
+  CHECK_FALSE(eval_infidelity_score(*id, Tensor({1, 1, 4, 4}), Tensor({1, 1, 4, 4}), true));
+}
+
+TEST_CASE("shared draws give the numbers of separate evaluations, with fewer passes") {
+  xm_test::LinearBackend lin(1, 12, 12, 2, 5);
+  CountingBackend counting(lin);
+  Tensor x({1, 1, 12, 12});
+  Rng rng(2);
+  for (float& v : x.data) v = float(rng.uniform());
+  EvalRequest q;
+  q.input = x;
+  q.target = 0;
+  q.seed = 3;
+  REQUIRE(eval_parse_metrics("faithfulness_correlation,infidelity,deletion_auc", &q.metrics));
+  REQUIRE(eval_set_options(&q, {{"fc_runs", "20"}, {"fc_subset_size", "15"}, {"infidelity_samples", "9"}, {"steps", "6"}}));
+  std::vector<Tensor> maps(3, Tensor({1, 1, 12, 12}));
+  for (int64_t i = 0; i < 144; ++i) {
+    maps[0].data[size_t(i)] = lin.w(0, i) * x.data[size_t(i)];
+    maps[1].data[size_t(i)] = float(rng.uniform());
+    maps[2].data[size_t(i)] = -lin.w(0, i);
+  }
+  std::vector<EvalReport> alone, together;
+  for (auto& m : maps) {
+    q.attribution = m;
+    auto r = evaluate_run_to_end(counting, q);
+    REQUIRE(r);
+    alone.push_back(*r);
+  }
+  const int64_t images_alone = counting.images;
+  counting.images = 0;
+  EvalShared shared;
+  REQUIRE(eval_shared_prepare(counting, q, &shared));
+  CHECK(shared.draws == 2);
+  for (auto& m : maps) {
+    q.attribution = m;
+    auto r = evaluate_run_to_end(counting, q, &shared);
+    REQUIRE(r);
+    together.push_back(*r);
+  }
+  CHECK(shared.draws == 2);  // drawn once for the three maps
+  // Per map: deletion sends 2 x 7 images; faithfulness correlation 21 and infidelity 10 once.
+  CHECK(images_alone == 3 * (14 + 21 + 10));
+  CHECK(counting.images == 3 * 14 + 21 + 10);
+  for (size_t k = 0; k < maps.size(); ++k)
+    for (auto& s : alone[k].scores) {
+      CAPTURE(s.name);
+      CHECK(together[k].find(s.name)->value == s.value);  // the same arithmetic: bit for bit
+    }
+  CHECK(alone[0].find("faithfulness_correlation")->value == doctest::Approx(1));  // the exact map
+  // Another input, seed or option: drawn again, still the separate evaluation's numbers.
+  q.input.data[5] += 0.5f;
+  q.attribution = maps[1];
+  auto sep = evaluate_run_to_end(lin, q);
+  auto sh = evaluate_run_to_end(lin, q, &shared);
+  REQUIRE(sep);
+  REQUIRE(sh);
+  CHECK(shared.draws == 4);
+  CHECK(sh->find("infidelity")->value == sep->find("infidelity")->value);
+  REQUIRE(eval_set_options(&q, {{"fc_runs", "25"}}));
+  sh = evaluate_run_to_end(lin, q, &shared);
+  REQUIRE(sh);
+  CHECK(shared.draws == 5);
+  CHECK(sh->find("faithfulness_correlation")->value == evaluate_run_to_end(lin, q)->find("faithfulness_correlation")->value);
+}
+
+TEST_CASE("lerf=0 skips the least-relevant-first curves") {
+  xm_test::LinearBackend lin(1, 8, 8, 2, 6);
+  Tensor x({1, 1, 8, 8}, 0.5f);
+  EvalRequest q;
+  q.input = x;
+  q.target = 1;
+  q.attribution = x;
+  REQUIRE(eval_parse_metrics("deletion_auc,insertion_auc,road", &q.metrics));
+  auto both = evaluate_run_to_end(lin, q);
+  REQUIRE(both);
+  CHECK(both->curves.size() == 6);
+  REQUIRE(eval_set_options(&q, {{"lerf", "0"}}));
+  auto morf = evaluate_run_to_end(lin, q);
+  REQUIRE(morf);
+  CHECK(morf->curves.size() == 3);
+  CHECK(morf->find("road_lerf") == nullptr);
+  CHECK(morf->find("deletion_lerf_auc") == nullptr);
+  for (auto& s : morf->scores) CHECK(both->find(s.name)->value == s.value);
+  CHECK_FALSE(eval_set_options(&q, {{"lerf", "2"}}));
+}
+
+TEST_CASE("ROAD's warm-started solves give the separate imputations' curve") {
+  xm_test::LinearBackend lin(2, 10, 10, 3, 8);
+  Tensor x({1, 2, 10, 10}), a({1, 1, 10, 10});
+  Rng rng(11);
+  for (float& v : x.data) v = float(rng.uniform());
+  for (float& v : a.data) v = float(rng.uniform());
+  RoadOptions o;
+  o.seed = 4;
+  o.percentages = {5, 20, 45, 70, 95};
+  auto r = eval_road(lin, x, 2, a, o);
+  REQUIRE(r);
+  // The same curve from independent solves (MoRF: the top p% by the map, ties by index).
+  std::vector<int64_t> order(100);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t i, int64_t j) { return a.data[size_t(i)] > a.data[size_t(j)]; });
+  for (size_t i = 0; i < o.percentages.size(); ++i) {
+    std::vector<uint8_t> rem(100, 0);
+    for (int64_t k = 0; k < int64_t(100 * o.percentages[i] / 100.0); ++k) rem[size_t(order[size_t(k)])] = 1;
+    auto im = eval_noisy_linear_imputation(x, rem, o.noise, o.seed + i);
+    REQUIRE(im);
+    Tensor l;
+    REQUIRE(lin.logits(*im, &l));
+    double mx = *std::max_element(l.data.begin(), l.data.end()), sum = 0;
+    for (float v : l.data) sum += std::exp(v - mx);
+    CHECK(r->curve.y[i] == doctest::Approx(std::exp(l.data[2] - mx) / sum).epsilon(1e-5));
+  }
+}
+
 TEST_CASE("the shortcut marker's mask is the marker") {
   auto spec = phantom_spec("chest_xray");
   REQUIRE(spec);

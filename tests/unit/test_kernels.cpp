@@ -9,10 +9,12 @@
 #include <random>
 #include <vector>
 
+#include "kernels/activation.h"
 #include "kernels/conv_direct.h"
 #include "kernels/conv_gemm.h"
 #include "kernels/gemm.h"
 #include "kernels/im2col.h"
+#include "kernels/pool.h"
 #include "kernels/thread_pool.h"
 
 using namespace xm;
@@ -328,5 +330,59 @@ TEST_SUITE("kernels_threads") {
     set_num_threads(1 << 20);
     CHECK(num_threads() == kernels_max_threads());
     set_num_threads(before);
+  }
+}
+
+TEST_SUITE("kernels_pool_relu") {
+  // Values from a small set so that windows hold ties (and zeros); odd lengths reach the scalar tails.
+  std::vector<float> tie_vec(size_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> u(-2, 2);
+    std::vector<float> v(n);
+    for (auto& x : v) x = 0.5f * float(u(rng));
+    return v;
+  }
+
+  TEST_CASE("relu_backward equals the scalar rule (plain, guided, assign, accumulate)") {
+    for (int64_t n : {1, 3, 8, 37, 1000}) {
+      auto y = tie_vec(size_t(n), 1), gy = random_vec(size_t(n), 2), base = random_vec(size_t(n), 3);
+      y[0] = NAN;  // a NaN activation never passes a gradient
+      for (bool guided : {false, true})
+        for (bool acc : {false, true}) {
+          std::vector<float> got = base, want = base;
+          relu_backward(y.data(), gy.data(), n, guided, acc, got.data());
+          for (int64_t i = 0; i < n; ++i) {
+            const float v = (y[size_t(i)] > 0.0f && (!guided || gy[size_t(i)] > 0.0f)) ? gy[size_t(i)] : 0.0f;
+            want[size_t(i)] = acc ? want[size_t(i)] + v : v;
+          }
+          INFO("n=" << n << " guided=" << guided << " accumulate=" << acc);
+          CHECK(got == want);
+        }
+    }
+  }
+
+  TEST_CASE("maxpool2x2_backward_row sends each gradient to the window's first maximum") {
+    for (int64_t OW : {1, 4, 9, 33}) {
+      auto r0 = tie_vec(size_t(2 * OW), 4), r1 = tie_vec(size_t(2 * OW), 5), gy = random_vec(size_t(OW), 6);
+      for (PoolReluMask mask : {PoolReluMask::NONE, PoolReluMask::RELU, PoolReluMask::GUIDED}) {
+        std::vector<float> g0(size_t(2 * OW), 9.0f), g1(size_t(2 * OW), 9.0f);
+        maxpool2x2_backward_row(r0.data(), r1.data(), gy.data(), OW, mask, g0.data(), g1.data());
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          // The reference: a row-major scan keeping the first strict maximum, then the Relu's rule on its value.
+          const float win[4] = {r0[size_t(2 * ow)], r0[size_t(2 * ow + 1)], r1[size_t(2 * ow)], r1[size_t(2 * ow + 1)]};
+          int arg = 0;
+          for (int k = 1; k < 4; ++k)
+            if (win[k] > win[arg]) arg = k;
+          float v = gy[size_t(ow)];
+          if (mask != PoolReluMask::NONE && !(win[arg] > 0.0f)) v = 0.0f;
+          if (mask == PoolReluMask::GUIDED && !(v > 0.0f)) v = 0.0f;
+          const float got[4] = {g0[size_t(2 * ow)], g0[size_t(2 * ow + 1)], g1[size_t(2 * ow)], g1[size_t(2 * ow + 1)]};
+          for (int k = 0; k < 4; ++k) {
+            INFO("OW=" << OW << " ow=" << ow << " k=" << k << " mask=" << int(mask));
+            CHECK(got[k] == (k == arg ? v : 0.0f));
+          }
+        }
+      }
+    }
   }
 }

@@ -29,7 +29,9 @@ std::string evaluate_usage() {
       "  --mask M.npy|PNG          its ground-truth mask (values > 0.5 inside; PNG: > 127)\n"
       "  --mask-of lesion|marker   with --scenario: score against the lesion (default) or the burned-in\n"
       "                            marker of chest_xray (turns the marker knob on)\n"
-      "  --method NAME             the explanation method (as xmedia explain; needed unless --attribution)\n"
+      "  --method NAME[,NAME...]   the explanation method (as xmedia explain; needed unless --attribution);\n"
+      "                            several: one JSON line per method, sharing the model's answers that\n"
+      "                            do not depend on the map (faithfulness correlation, infidelity)\n"
       "  --attribution A.npy       score this map instead of running the method\n"
       "  --target K                the class to explain (default: the predicted class)\n"
       "  --metrics all|a,b,...     which metrics (default all)\n"
@@ -46,7 +48,8 @@ std::string evaluate_usage() {
     s += "  " + std::string(m.name) + ": " + m.follows + "\n      " + m.meaning + "\n";
   s += "\nmetric options (--param key=value, defaults shown):\n" + xm::eval_options_help();
   s +=
-      "\nOutput: {\"model\", \"method\", \"target\", ..., \"<metric>\": {\"value\", \"seconds\"}, ..., \"curves\": {...},\n"
+      "\nOutput: {\"model\", \"method\", \"target\", ..., \"method_seconds\", \"shared_seconds\" (the draws shared by\n"
+      "all methods of the case, spent once), \"<metric>\": {\"value\", \"seconds\"}, ..., \"curves\": {...},\n"
       "\"model_randomisation\": {...}, \"data_randomisation\": {...}}; undefined values are null with a \"note\".\n";
   return s;
 }
@@ -68,17 +71,17 @@ int run_evaluate(xm::cli::Args& a) {
   if (!a.reject_unknown({"model", "scenario", "seed", "label", "image", "mask", "mask-of", "method", "attribution", "target",
                          "metrics", "param", "sanity", "sanity-layers", "compare-model", "eval-seed", "threads"}))
     return cli::EXIT_USAGE;
-  std::string model, method = a.get("method"), attribution_path = a.get("attribution");
+  std::string model, method_list = a.get("method"), attribution_path = a.get("attribution");
   if (!a.get_required("model", &model)) return cli::EXIT_USAGE;
   long long target = -1, threads = 1, seed = 1, eval_seed = 0, sanity_layers = 0;
   if (!a.get_int("target", 0, 1 << 30, -1, &target) || !a.get_int("threads", 1, 64, 1, &threads) ||
       !a.get_int("seed", 0, (1LL << 53), 1, &seed) || !a.get_int("eval-seed", 0, (1LL << 53), 0, &eval_seed) ||
       !a.get_int("sanity-layers", 0, 10000, 0, &sanity_layers))
     return cli::EXIT_USAGE;
-  if (method.empty() && attribution_path.empty()) return fail(cli::EXIT_USAGE, "evaluate: give --method NAME or --attribution A.npy");
+  if (method_list.empty() && attribution_path.empty()) return fail(cli::EXIT_USAGE, "evaluate: give --method NAME or --attribution A.npy");
   if (a.has("scenario") == a.has("image"))
     return fail(cli::EXIT_USAGE, "evaluate: give either --scenario S --seed N or --image X [--mask M]");
-  if ((a.flag("sanity") || a.has("compare-model")) && method.empty())
+  if ((a.flag("sanity") || a.has("compare-model")) && method_list.empty())
     return fail(cli::EXIT_USAGE, "evaluate: --sanity and --compare-model re-run the method: give --method");
 
   // Split --param into method parameters, metric options and phantom knobs.
@@ -95,10 +98,25 @@ int run_evaluate(xm::cli::Args& a) {
   if (!s) return fail(cli::EXIT_USAGE, s.error());
   s = eval_set_options(&q, options);
   if (!s) return fail(cli::EXIT_USAGE, s.error());
-  if (!method.empty()) {
-    auto job = explainer_create(method, method_params);  // checks the method and its keys before any work
+  std::vector<std::string> methods;
+  {
+    std::string item;
+    for (size_t i = 0; i <= method_list.size(); ++i) {
+      if (i == method_list.size() || method_list[i] == ',') {
+        if (!item.empty()) methods.push_back(item);
+        item.clear();
+      } else {
+        item += method_list[i];
+      }
+    }
+  }
+  if (!attribution_path.empty() && methods.size() > 1)
+    return fail(cli::EXIT_USAGE, "evaluate: --attribution scores one map: give at most one --method");
+  for (auto& m : methods) {
+    auto job = explainer_create(m, method_params);  // checks the method and its keys before any work
     if (!job) return fail(cli::EXIT_USAGE, "evaluate: " + job.error());
   }
+  if (methods.empty()) methods.push_back(method_list);  // "" with --attribution
 
   auto model_bytes = read_file_bytes(model, onnx::MAX_MODEL_BYTES);
   if (!model_bytes) return fail(cli::EXIT_BAD_INPUT, model_bytes.error());
@@ -175,67 +193,78 @@ int run_evaluate(xm::cli::Args& a) {
     return fail(cli::EXIT_USAGE, "evaluate: --target " + std::to_string(target) + " is outside the model's " +
                                      std::to_string(b.info().num_outputs) + " outputs");
 
-  // The map: from a file, or the method run now.
-  double method_seconds = 0;
-  if (!attribution_path.empty()) {
-    auto m = npy_read_file(attribution_path);
-    if (!m) return fail(cli::EXIT_BAD_INPUT, m.error());
-    q.attribution = m.take();
-  } else {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto r = explain_run_to_end(b, method, method_params, q.input, int(target));
-    if (!r) return fail(cli::EXIT_USAGE, "evaluate: " + r.error());
-    method_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    q.attribution = r->attribution;
-  }
   q.target = int(target);
-  q.method = method;
-  q.method_params = method_params;
   q.seed = uint64_t(eval_seed);
-  auto report = evaluate_run_to_end(b, q);
-  if (!report) return fail(cli::EXIT_BAD_INPUT, report.error());
-
-  std::string out = "{\"model\":" + cli::json_string(model) + ",\"method\":" + cli::json_string(method) +
-                    ",\"target\":" + std::to_string(target) + ",\"predicted\":" + std::to_string(predicted) +
-                    ",\"label\":" + std::to_string(label) + ",\"mask_of\":" + cli::json_string(a.has("scenario") ? mask_of : (q.mask.data.empty() ? "none" : "file")) +
-                    ",\"method_seconds\":" + eval_json_number(method_seconds) + ",";
-  out += report->to_json().substr(1);
-  out.pop_back();  // reopen the object for the sanity checks
-
-  if (a.flag("sanity")) {
-    auto m = onnx::parse_model(model_bytes->data(), model_bytes->size(), model);
-    if (!m) return fail(cli::EXIT_BAD_INPUT, m.error());
-    SanityOptions o;
-    o.method = method;
-    o.params = method_params;
-    o.max_layers = int(sanity_layers);
-    o.threads = int(threads);
-    const auto t0 = std::chrono::steady_clock::now();
-    auto r = sanity_cascading(*m, q.input, int(target), o);
-    if (!r) return fail(cli::EXIT_BAD_INPUT, r.error());
-    std::vector<double> sa, ss, si;
-    std::string layers;
-    for (auto& st : r->steps) {
-      sa.push_back(st.similarity.spearman_abs), ss.push_back(st.similarity.spearman_signed), si.push_back(st.similarity.ssim);
-      layers += (layers.empty() ? "" : ",") + cli::json_string(st.layer);
+  EvalShared shared;
+  const auto t_shared = std::chrono::steady_clock::now();
+  if (methods.size() > 1) {
+    s = eval_shared_prepare(b, q, &shared);
+    if (!s) return fail(cli::EXIT_BAD_INPUT, s.error());
+  }
+  const double shared_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_shared).count();
+  for (const std::string& method : methods) {
+    // The map: from a file, or the method run now.
+    double method_seconds = 0;
+    if (!attribution_path.empty()) {
+      auto m = npy_read_file(attribution_path);
+      if (!m) return fail(cli::EXIT_BAD_INPUT, m.error());
+      q.attribution = m.take();
+    } else {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = explain_run_to_end(b, method, method_params, q.input, int(target));
+      if (!r) return fail(cli::EXIT_USAGE, "evaluate: " + r.error());
+      method_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      q.attribution = r->attribution;
     }
-    out += ",\"model_randomisation\":{\"order\":\"cascading top-down\",\"seed\":42,\"layers\":[" + layers +
-           "],\"spearman_abs\":" + json_list(sa) + ",\"spearman_signed\":" + json_list(ss) + ",\"ssim\":" + json_list(si) +
-           ",\"seconds\":" + eval_json_number(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) + "}";
+    q.method = method;
+    q.method_params = method_params;
+    auto report = evaluate_run_to_end(b, q, methods.size() > 1 ? &shared : nullptr);
+    if (!report) return fail(cli::EXIT_BAD_INPUT, report.error());
+
+    std::string out = "{\"model\":" + cli::json_string(model) + ",\"method\":" + cli::json_string(method) +
+                      ",\"target\":" + std::to_string(target) + ",\"predicted\":" + std::to_string(predicted) +
+                      ",\"label\":" + std::to_string(label) + ",\"mask_of\":" + cli::json_string(a.has("scenario") ? mask_of : (q.mask.data.empty() ? "none" : "file")) +
+                      ",\"method_seconds\":" + eval_json_number(method_seconds) + ",\"shared_seconds\":" +
+                      eval_json_number(shared_seconds) + ",";
+    out += report->to_json().substr(1);
+    out.pop_back();  // reopen the object for the sanity checks
+
+    if (a.flag("sanity")) {
+      auto m = onnx::parse_model(model_bytes->data(), model_bytes->size(), model);
+      if (!m) return fail(cli::EXIT_BAD_INPUT, m.error());
+      SanityOptions o;
+      o.method = method;
+      o.params = method_params;
+      o.max_layers = int(sanity_layers);
+      o.threads = int(threads);
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = sanity_cascading(*m, q.input, int(target), o);
+      if (!r) return fail(cli::EXIT_BAD_INPUT, r.error());
+      std::vector<double> sa, ss, si;
+      std::string layers;
+      for (auto& st : r->steps) {
+        sa.push_back(st.similarity.spearman_abs), ss.push_back(st.similarity.spearman_signed), si.push_back(st.similarity.ssim);
+        layers += (layers.empty() ? "" : ",") + cli::json_string(st.layer);
+      }
+      out += ",\"model_randomisation\":{\"order\":\"cascading top-down\",\"seed\":42,\"layers\":[" + layers +
+             "],\"spearman_abs\":" + json_list(sa) + ",\"spearman_signed\":" + json_list(ss) + ",\"ssim\":" + json_list(si) +
+             ",\"seconds\":" + eval_json_number(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) + "}";
+    }
+    if (a.has("compare-model")) {
+      auto other = native_backend_from_file(a.get("compare-model"));
+      if (!other) return fail(cli::EXIT_BAD_INPUT, other.error());
+      (*other)->set_threads(int(threads));
+      if ((*other)->info().input_shape != b.info().input_shape || (*other)->info().num_outputs != b.info().num_outputs)
+        return fail(cli::EXIT_BAD_INPUT, "evaluate: --compare-model " + a.get("compare-model") + " has another input or output shape");
+      auto sim = sanity_compare_models(b, **other, q.input, int(target), method, method_params);
+      if (!sim) return fail(cli::EXIT_BAD_INPUT, sim.error());
+      out += ",\"data_randomisation\":{\"model\":" + cli::json_string(a.get("compare-model")) +
+             ",\"spearman_abs\":" + eval_json_number(sim->spearman_abs) + ",\"spearman_signed\":" +
+             eval_json_number(sim->spearman_signed) + ",\"ssim\":" + eval_json_number(sim->ssim) + "}";
+    }
+    std::printf("%s}\n", out.c_str());
+    std::fflush(stdout);
   }
-  if (a.has("compare-model")) {
-    auto other = native_backend_from_file(a.get("compare-model"));
-    if (!other) return fail(cli::EXIT_BAD_INPUT, other.error());
-    (*other)->set_threads(int(threads));
-    if ((*other)->info().input_shape != b.info().input_shape || (*other)->info().num_outputs != b.info().num_outputs)
-      return fail(cli::EXIT_BAD_INPUT, "evaluate: --compare-model " + a.get("compare-model") + " has another input or output shape");
-    auto sim = sanity_compare_models(b, **other, q.input, int(target), method, method_params);
-    if (!sim) return fail(cli::EXIT_BAD_INPUT, sim.error());
-    out += ",\"data_randomisation\":{\"model\":" + cli::json_string(a.get("compare-model")) +
-           ",\"spearman_abs\":" + eval_json_number(sim->spearman_abs) + ",\"spearman_signed\":" +
-           eval_json_number(sim->spearman_signed) + ",\"ssim\":" + eval_json_number(sim->ssim) + "}";
-  }
-  std::printf("%s}\n", out.c_str());
   return cli::EXIT_OK;
 }
 

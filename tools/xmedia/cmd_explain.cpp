@@ -30,7 +30,9 @@ std::string explain_usage() {
       "  --threads N         threads the engine may use (default 1)\n"
       XM_CLI_BACKEND_USAGE
       "  --repeat N          run the method N times on the same loaded model and report the median\n"
-      "                      time as \"seconds\" (the first, cold run as \"first_seconds\"), default 1\n"
+      "                      time as \"seconds\", default 1. With N > 1 the timed runs follow a cold\n"
+      "                      run (\"first_seconds\") and warm-up runs for at least 0.25 s (\"warmup_runs\"),\n"
+      "                      so they time warm calls, as PyTorch/Captum timings do\n"
       "\nmethods:\n";
   for (auto& m : xm::explain_methods()) s += "\n" + xm::explain_method_help(m);
   return s;
@@ -74,9 +76,8 @@ int run_explain(xm::cli::Args& a) {
   }
 
   // Each repetition is a fresh job on the same backend, as the UI runs them.
-  std::vector<double> times;
-  for (long long rep = 0; rep < repeat; ++rep) {
-    if (rep > 0) {
+  auto run_once = [&](bool fresh, double* seconds) -> int {
+    if (fresh) {
       auto again = explainer_create(method, a.params());
       if (!again) return cli::fail(cli::EXIT_USAGE, "explain: " + again.error());
       *job = again.take();
@@ -90,9 +91,26 @@ int run_explain(xm::cli::Args& a) {
       s = e.step(b);
       if (!s) return cli::fail(cli::EXIT_BAD_INPUT, "explain: " + s.error());
     }
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return cli::EXIT_OK;
+  };
+  // With --repeat > 1 the timed runs are warm (caches, allocator, plans), as
+  // Captum's figures are: after the cold first run come untimed runs until
+  // kWarmupSeconds have passed.
+  constexpr double kWarmupSeconds = 0.25;
+  std::vector<double> times;
+  double first_seconds = 0, dt = 0;
+  long long warmup_runs = 0;
+  if (repeat > 1) {
+    if (int rc = run_once(false, &first_seconds)) return rc;
+    for (double warm = first_seconds; warm < kWarmupSeconds; warm += dt, ++warmup_runs)
+      if (int rc = run_once(true, &dt)) return rc;
   }
-  const double first_seconds = times.front();
+  for (long long rep = 0; rep < repeat; ++rep) {
+    if (int rc = run_once(repeat > 1 || rep > 0, &dt)) return rc;
+    times.push_back(dt);
+  }
+  if (repeat == 1) first_seconds = times.front();
   std::sort(times.begin(), times.end());
   const double seconds = times[times.size() / 2];
   const ExplainResult& r = (*job)->result();
@@ -106,10 +124,10 @@ int run_explain(xm::cli::Args& a) {
   std::string stats;
   for (auto& kv : r.stats.values) stats += (stats.empty() ? "" : ",") + cli::json_string(kv.first) + ":" + cli_json_number(kv.second);
   std::printf("{\"method\":%s,\"target\":%lld,\"shape\":%s,\"forward_passes\":%lld,\"backward_passes\":%lld,"
-              "\"seconds\":%s,\"first_seconds\":%s,\"repeat\":%lld,%s\"stats\":{%s},\"out\":%s}\n",
+              "\"seconds\":%s,\"first_seconds\":%s,\"repeat\":%lld,\"warmup_runs\":%lld,%s\"stats\":{%s},\"out\":%s}\n",
               cli::json_string(method).c_str(), target, cli::json_string(shape_str(r.attribution.shape)).c_str(),
               (long long)r.stats.forward_passes, (long long)r.stats.backward_passes, cli_json_number(seconds).c_str(),
-              cli_json_number(first_seconds).c_str(), repeat,
+              cli_json_number(first_seconds).c_str(), repeat, warmup_runs,
               r.stats.layer.empty() ? "" : ("\"layer\":" + cli::json_string(r.stats.layer) + ",").c_str(), stats.c_str(),
               cli::json_string(out).c_str());
   return cli::EXIT_OK;

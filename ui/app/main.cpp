@@ -16,6 +16,7 @@
 #include "imgui_impl_opengl3.h"
 #include "platform/ort_backend.h"
 #include "platform/platform.h"
+#include "render.h"
 #include "teach.h"
 
 namespace xm {
@@ -26,6 +27,8 @@ App& app() {
 }
 
 namespace {
+
+constexpr double kTickBudgetMs = 8.0;
 
 void log_to_page(LogLevel level, const char* message, void* user) {
   auto* a = static_cast<App*>(user);
@@ -55,19 +58,19 @@ bool frame(void*) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
-  // The explainer gets a slice of each frame, so the page keeps drawing while it runs.
-  a.lab.tick(10.0);
-  evaluation_tick(a, 10.0);
+  // The explainer gets a slice of each frame, so the page keeps drawing while it
+  // runs: 8 ms leaves room for the UI and the (software-rendered) repaint
+  // within a 33 ms frame on a slow laptop.
+  a.lab.tick(kTickBudgetMs);
+  evaluation_tick(a, kTickBudgetMs);
   app_draw(a);
   teach_draw(a);
   a.lab.fill_status(a.state);
   ImGui::Render();
   int fb_w, fb_h;
   glfwGetFramebufferSize(a.window, &fb_w, &fb_h);
-  glViewport(0, 0, fb_w, fb_h);
-  glClearColor(0.09f, 0.10f, 0.12f, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  static const float clear_rgb[3] = {0.09f, 0.10f, 0.12f};
+  render_frame(fb_w, fb_h, clear_rgb);  // only what changed since the last frame
   a.state.frames++;
   if (!a.ready_sent && a.state.frames >= 2) {
     a.ready_sent = true;
@@ -91,6 +94,9 @@ int main() {
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  // ImGui needs neither: without them the browser has less to clear and copy each frame.
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
   int css_w, css_h;
   platform_canvas_size(&css_w, &css_h, &a.dpr);
   a.window = glfwCreateWindow(int(css_w * a.dpr), int(css_h * a.dpr), "xMedIA Lab", nullptr, nullptr);

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "panel_backend.h"
 #include "panel_evaluate.h"
+#include "render.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "image/image_io.h"
@@ -67,6 +68,7 @@ void app_apply_scale(App& a) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
   }
+  render_invalidate();  // the glyphs changed: repaint everything
   ImGuiStyle style;
   ImGui::StyleColorsDark(&style);
   style.WindowRounding = 4.0f;
@@ -143,10 +145,14 @@ void panel_case(App& a) {
   const ImGuiStyle& st = ImGui::GetStyle();
   const float n = float(scenarios.size());
   const float thumb = std::max(24.0f, (ImGui::GetContentRegionAvail().x - (n - 1) * st.ItemSpacing.x) / n - 2 * st.FramePadding.x);
+  // Each thumbnail is a phantom to generate (tens of ms in the browser): one per
+  // frame, and none before the first explanation is on screen.
+  bool may_generate = a.state.frames >= 2 && !(lab.has_model() && lab.runs_finished() == 0 && lab.busy());
   for (size_t i = 0; i < scenarios.size(); ++i) {
     const std::string& sc = scenarios[i];
     Texture& t = a.tex_thumbs[sc];
-    if (!t.id) {
+    if (!t.id && may_generate) {
+      may_generate = false;
       auto spec = phantom_spec(sc);
       if (spec) {
         auto c = phantom_generate(*spec, 3);
@@ -158,7 +164,9 @@ void panel_case(App& a) {
     const bool current = lab.has_phantom() && lab.scenario() == sc;
     if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImVec4(0.26f, 0.59f, 0.98f, 0.9f));
     ImGui::PushID(sc.c_str());
-    if (ImGui::ImageButton((ImTextureID)(intptr_t)t.id, ImVec2(thumb, thumb))) {
+    const bool clicked = t.id ? ImGui::ImageButton((ImTextureID)(intptr_t)t.id, ImVec2(thumb, thumb))
+                              : ImGui::Button("", ImVec2(thumb + 2 * st.FramePadding.x, thumb + 2 * st.FramePadding.y));
+    if (clicked) {
       Status s = lab.set_scenario(sc);
       if (!s) app_report(a, s.error());
       else {
@@ -375,20 +383,72 @@ void panel_view(App& a) {
 
 // [SECTION] explanation view
 
+// The Explanation window's background, except where the (opaque) image will
+// be: the image area is then painted once per repaint instead of twice.
+void explanation_background(ImVec2 hole0, ImVec2 hole1) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+  const float b = ImGui::GetStyle().WindowBorderSize;
+  const ImVec2 r0(wp.x + b, wp.y + ImGui::GetFrameHeight()), r1(wp.x + ws.x - b, wp.y + ws.y - b);
+  const ImU32 col = ImGui::GetColorU32(ImGuiCol_WindowBg);
+  dl->PushClipRect(r0, r1, false);  // the content's clip leaves out the window's padding
+  if (!(hole1.x > hole0.x && hole1.y > hole0.y)) {
+    dl->AddRectFilled(r0, r1, col);
+  } else {
+    dl->AddRectFilled(r0, ImVec2(r1.x, hole0.y), col);
+    dl->AddRectFilled(ImVec2(r0.x, hole1.y), r1, col);
+    dl->AddRectFilled(ImVec2(r0.x, hole0.y), ImVec2(hole0.x, hole1.y), col);
+    dl->AddRectFilled(ImVec2(hole1.x, hole0.y), ImVec2(r1.x, hole1.y), col);
+  }
+  dl->PopClipRect();
+}
+
 void view_explanation(App& a) {
   Lab& lab = a.lab;
   const Tensor& img = lab.image01();
-  if (img.numel() == 0) return;
-  Heat2D h = heat_from_attribution(lab.attribution());
-  HeatScale scale = heat_scale(h, a.view);
-  texture_upload(a.tex_main, heat_render(img, h, &lab.mask(), a.view, scale));
+  if (img.numel() == 0) {
+    explanation_background(ImVec2(0, 0), ImVec2(0, 0));
+    return;
+  }
+  // The overlay is rebuilt only when the case, the map or the view changed.
+  // While a job runs its partial map changes on every tick: the preview is
+  // refreshed about ten times a second (the progress bar moves every frame),
+  // because each refresh repaints the whole image area of the screen.
+  static Heat2D h;
+  static HeatScale scale;
+  static uint64_t shown_image = 0, shown_map = 0;
+  static HeatView shown_view;
+  static const float* shown_data = nullptr;  // which tensor: the job's partial map, the last result, none
+  static double shown_at = -1;
+  const HeatView& v = a.view;
+  const bool view_same = v.sign == shown_view.sign && v.colormap == shown_view.colormap && v.opacity == shown_view.opacity &&
+                         v.clip_percentile == shown_view.clip_percentile && v.outline == shown_view.outline;
+  const float* data = lab.attribution().data.data();
+  const bool stale = lab.image_version() != shown_image || lab.map_version() != shown_map || data != shown_data || !view_same ||
+                     !a.tex_main.id;
+  const bool preview_wait = lab.busy() && lab.image_version() == shown_image && view_same && a.tex_main.id &&
+                            ImGui::GetTime() - shown_at < 0.1;
+  if (stale && !preview_wait) {
+    h = heat_from_attribution(lab.attribution());
+    scale = heat_scale(h, a.view);
+    texture_upload(a.tex_main, heat_render(img, h, &lab.mask(), a.view, scale));
+    shown_image = lab.image_version();
+    shown_map = lab.map_version();
+    shown_view = v;
+    shown_data = data;
+    shown_at = ImGui::GetTime();
+  }
 
   ImVec2 avail = ImGui::GetContentRegionAvail();
   const float legend_h = ImGui::GetTextLineHeightWithSpacing() * 2.4f;
   float side = std::min(avail.x, avail.y - legend_h);
-  if (side < 32) return;
+  if (side < 32) {
+    explanation_background(ImVec2(0, 0), ImVec2(0, 0));
+    return;
+  }
   ImVec2 p0 = ImGui::GetCursorScreenPos();
   ImVec2 c0(p0.x + (avail.x - side) * 0.5f, p0.y);
+  explanation_background(c0, ImVec2(c0.x + side, c0.y + side));
   ImGui::SetCursorScreenPos(c0);
   ImGui::InvisibleButton("##view", ImVec2(side, side));
   const bool hovered = ImGui::IsItemHovered();
@@ -606,7 +666,8 @@ void app_draw(App& a) {
 
   ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + left_w, top));
   ImGui::SetNextWindowSize(ImVec2(vp->Size.x - left_w - right_w, h));
-  if (ImGui::Begin("Explanation", nullptr, fixed)) view_explanation(a);
+  // Its background is drawn by view_explanation, around the image.
+  if (ImGui::Begin("Explanation", nullptr, fixed | ImGuiWindowFlags_NoBackground)) view_explanation(a);
   ImGui::End();
 
   if (a.show_compare) window_compare(a);

@@ -1,11 +1,23 @@
 #include <GLES3/gl3.h>
 
+#include <cstring>
+#include <unordered_map>
+#include <vector>
+
 #include "app.h"
+#include "render.h"
 
 namespace xm {
 
 void texture_upload(Texture& t, const Image8& rgba) {
   if (rgba.width <= 0 || rgba.height <= 0 || rgba.channels != 4) return;
+  // Panels hand over their image every frame; the GPU (and the repaint of the
+  // screen area showing it, render.h) is only bothered when a pixel changed.
+  static std::unordered_map<unsigned, std::vector<uint8_t>> uploaded;
+  if (t.id && t.width == rgba.width && t.height == rgba.height) {
+    const std::vector<uint8_t>& last = uploaded[t.id];
+    if (last.size() == rgba.pixels.size() && std::memcmp(last.data(), rgba.pixels.data(), last.size()) == 0) return;
+  }
   if (!t.id) {
     GLuint id;
     glGenTextures(1, &id);
@@ -26,6 +38,8 @@ void texture_upload(Texture& t, const Image8& rgba) {
   } else {
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, rgba.width, rgba.height, GL_RGBA, GL_UNSIGNED_BYTE, rgba.pixels.data());
   }
+  uploaded[t.id] = rgba.pixels;
+  render_texture_changed(t.id);
 }
 
 }  // namespace xm

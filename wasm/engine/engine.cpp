@@ -60,6 +60,8 @@ struct Engine::Impl {
     bool backward = false;
     bool fuse_relu = false;  // forward applies the following Relu
     bool skip = false;       // a Relu fused into the step before
+    bool fold_relu = false;  // backward also does the Relu's before it (Op::backward_folds_relu)
+    int gin0_value = -1;     // with fold_relu: the value whose gradient gin[0] is (the Relu's input)
   };
   struct Plan {
     std::vector<Shape> shapes;
@@ -67,6 +69,7 @@ struct Engine::Impl {
     std::vector<size_t> act, grad;      // offsets in floats, NONE if none
     size_t total = 0, workspace = 0, workspace_per_thread = 0;
     bool with_grad = false;
+    bool input_grads = true;  // with_grad: down to the inputs, not only to the captures
     int threads = 1;
     std::vector<std::vector<int>> zero_before;  // backward step k → value ids whose gradient to zero
     std::vector<int> captures;
@@ -103,8 +106,8 @@ struct Engine::Impl {
   }
 
   Status load(const onnx::Model& m);
-  Result<Plan*> get_plan(const std::vector<Shape>& in_shapes, bool with_grad, const std::vector<std::string>& capture,
-                         int threads, const std::vector<const Tensor*>* in_data);
+  Result<Plan*> get_plan(const std::vector<Shape>& in_shapes, bool with_grad, bool input_grads,
+                         const std::vector<std::string>& capture, int threads, const std::vector<const Tensor*>* in_data);
   Status build_plan(Plan* p, const std::vector<Shape>& in_shapes, const std::vector<int>& captures,
                     const std::vector<const Tensor*>* in_data);
   void bind(Plan* p);
@@ -387,21 +390,73 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
   std::vector<int> pos(nodes.size(), -1);
   for (int s = 0; s < R; ++s) pos[size_t(runtime_nodes[size_t(s)])] = s;
   std::set<int> captured(captures.begin(), captures.end());
-  // Forward-only plans fuse a Relu into the op before it when nothing else
-  // reads the op's output: that output then shares the Relu's buffer.
+  // Which values need a gradient: those on the way to an output that depend
+  // on an input (when input gradients are asked for) or on a captured tensor.
+  std::vector<char> needs_grad(nv, 0);
+  if (p->with_grad) {
+    std::vector<char> dep(nv, 0);
+    if (p->input_grads)
+      for (int v : inputs) dep[size_t(v)] = 1;
+    for (int c : captures) dep[size_t(c)] = 1;
+    for (int idx : runtime_nodes) {
+      const NodeRt& n = nodes[size_t(idx)];
+      bool any = false;
+      for (int i : n.in) any = any || (i >= 0 && dep[size_t(i)]);
+      for (int o : n.out)
+        if (o >= 0 && any) dep[size_t(o)] = 1;
+    }
+    for (size_t v = 0; v < nv; ++v) needs_grad[v] = dep[v] && values[v].reaches_output;
+  }
+  auto only_use = [&](int v) {  // v's single consumer, or -1 (also when v is an output or captured)
+    if (v < 0) return -1;
+    const Value& val = values[size_t(v)];
+    if (val.consumers.size() != 1 || val.output_index >= 0 || captured.count(v)) return -1;
+    return nodes[size_t(val.consumers[0])].is_static ? -1 : val.consumers[0];
+  };
+  // A Relu is fused into the op before it when nothing else reads the op's
+  // output: that output then shares the Relu's buffer (in gradient plans only
+  // when the op's backward does not read its output, which is now rectified).
   std::vector<int> alias(nv, -1);  // value → value whose buffer it uses
   std::vector<char> fused(nodes.size(), 0), skipped(nodes.size(), 0);
-  if (!p->with_grad && !std::getenv("XMEDIA_NO_FUSION")) {
+  const bool fusion = !std::getenv("XMEDIA_NO_FUSION");
+  if (fusion) {
     for (int idx : runtime_nodes) {
       NodeRt& n = nodes[size_t(idx)];
       if (!n.op->can_fuse_relu() || n.out.size() != 1 || n.out[0] < 0) continue;
-      const Value& v = values[size_t(n.out[0])];
-      if (v.consumers.size() != 1 || v.output_index >= 0 || captured.count(n.out[0])) continue;
-      NodeRt& c = nodes[size_t(v.consumers[0])];
-      if (c.is_static || c.node.op_type != "Relu" || c.out.empty() || c.out[0] < 0) continue;
+      if (p->with_grad && n.op->backward_reads_output()) continue;
+      const int c_idx = only_use(n.out[0]);
+      if (c_idx < 0) continue;
+      NodeRt& c = nodes[size_t(c_idx)];
+      if (c.node.op_type != "Relu" || c.out.empty() || c.out[0] < 0) continue;
       fused[size_t(idx)] = 1;
-      skipped[size_t(v.consumers[0])] = 1;
+      skipped[size_t(c_idx)] = 1;
       alias[size_t(n.out[0])] = c.out[0];
+    }
+  }
+  // A Relu whose output only feeds an op that can fold the Relu's backward
+  // into its own (a 2x2 max pool) loses its backward step: that op writes the
+  // gradient of the Relu's input directly, and the Relu's gradient is never stored.
+  std::vector<int> fold_into(nodes.size(), -1);  // Relu node → the op that does its backward
+  std::vector<char> no_grad_buf(nv, 0);
+  if (fusion && p->with_grad) {
+    for (int idx : runtime_nodes) {
+      NodeRt& a = nodes[size_t(idx)];
+      if (a.node.op_type != "Relu" || a.in.empty() || a.out.empty() || a.in[0] < 0 || a.out[0] < 0) continue;
+      const int u = a.in[0], v = a.out[0];
+      if (!needs_grad[size_t(u)] || !needs_grad[size_t(v)] || values[size_t(u)].kind != RUNTIME) continue;
+      if (only_use(u) != idx) continue;
+      const int b_idx = only_use(v);
+      if (b_idx < 0) continue;
+      NodeRt& b = nodes[size_t(b_idx)];
+      if (b.in.empty() || b.in[0] != v) continue;
+      bool once = true;
+      for (size_t k = 1; k < b.in.size(); ++k) once = once && b.in[k] != v;
+      std::vector<Shape> ins, outs;
+      for (int i : b.in) ins.push_back(i >= 0 ? p->shapes[size_t(i)] : Shape{});
+      for (int o : b.out) outs.push_back(o >= 0 ? p->shapes[size_t(o)] : Shape{});
+      if (!once || !b.op->backward_folds_relu(ins, outs)) continue;
+      fold_into[size_t(idx)] = b_idx;
+      no_grad_buf[size_t(v)] = 1;
     }
   }
   const int T_END = p->with_grad ? 2 * R + 1 : R;
@@ -412,8 +467,26 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
     const Value& val = values[v];
     if (val.kind != RUNTIME && val.kind != INPUT) continue;
     if (val.kind == RUNTIME && val.producer < 0) continue;
-    if (alias[v] >= 0) continue;  // lives in the fused Relu's buffer
     size_t size = size_t(shape_numel(p->shapes[v]));
+    // A gradient is alive from its first writer's backward step (the last
+    // consumer's; a folded Relu's is written by the op after it) to its producer's.
+    auto grad_begin = [&]() {
+      int gb = val.output_index >= 0 ? R : T_END;
+      for (int c : val.consumers)
+        if (pos[size_t(c)] >= 0) {
+          gb = std::min(gb, bstep(pos[size_t(c)]));
+          if (fold_into[size_t(c)] >= 0) gb = std::min(gb, bstep(pos[size_t(fold_into[size_t(c)])]));
+        }
+      return gb;
+    };
+    if (alias[v] >= 0) {  // lives in the fused Relu's buffer; its gradient has its own
+      if (needs_grad[v]) {
+        const int gb = grad_begin();
+        grad_buf[v] = int(bufs.size());
+        bufs.push_back({int(v), size, gb, std::max(gb, bstep(pos[size_t(val.producer)]))});
+      }
+      continue;
+    }
     int begin = val.kind == INPUT ? 0 : pos[size_t(val.producer)];
     // A fused Relu's output is written by the step before it.
     if (val.kind == RUNTIME && skipped[size_t(val.producer)]) begin -= 1;
@@ -434,10 +507,8 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
     }
     act_buf[v] = int(bufs.size());
     bufs.push_back({int(v), size, begin, end});
-    if (p->with_grad && val.reaches_output) {
-      int gb = val.output_index >= 0 ? R : T_END;
-      for (int c : val.consumers)
-        if (pos[size_t(c)] >= 0) gb = std::min(gb, bstep(pos[size_t(c)]));
+    if (needs_grad[v] && !no_grad_buf[v]) {
+      const int gb = grad_begin();
       int ge = val.kind == INPUT || captured.count(int(v)) ? T_END : bstep(pos[size_t(val.producer)]);
       grad_buf[v] = int(bufs.size());
       bufs.push_back({int(v), size, gb, std::max(gb, ge)});
@@ -478,6 +549,10 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
     for (int c : values[v].consumers)
       if (pos[size_t(c)] >= 0 && (last < 0 || pos[size_t(c)] > pos[size_t(last)])) last = c;
     int slot = -1, uses = 0;
+    if (last >= 0 && fold_into[size_t(last)] >= 0) {
+      fresh.push_back({fold_into[size_t(last)], 0});  // the folding op assigns all of it
+      continue;
+    }
     if (last >= 0 && values[v].output_index < 0) {
       const NodeRt& cn = nodes[size_t(last)];
       for (size_t k = 0; k < cn.in.size(); ++k)
@@ -514,6 +589,12 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
     st.out.assign(n.out.size(), nullptr);
     st.gout.assign(n.out.size(), nullptr);
     for (int o : n.out) st.backward = st.backward || (o >= 0 && p->with_grad && values[size_t(o)].reaches_output);
+    if (fold_into[size_t(idx)] >= 0) st.backward = false;  // done by the op after it
+    for (int a : runtime_nodes)
+      if (fold_into[size_t(a)] == idx) {
+        st.fold_relu = true;
+        st.gin0_value = nodes[size_t(a)].in[0];
+      }
     if (st.backward)
       for (size_t k = 0; k < n.in.size(); ++k) {
         int i = n.in[k];
@@ -545,6 +626,7 @@ void Engine::Impl::bind(Plan* p) {
       else if (st.value[k] && !st.value[k]->is_int) st.in[k] = st.value[k]->f.data();
       if (p->grad[size_t(i)] != NONE) st.gin[k] = base + p->grad[size_t(i)];
     }
+    if (st.fold_relu) st.gin[0] = base + p->grad[size_t(st.gin0_value)];
     for (size_t j = 0; j < n.out.size(); ++j) {
       int o = n.out[j];
       st.out[j] = o >= 0 && p->act[size_t(o)] != NONE ? base + p->act[size_t(o)] : nullptr;
@@ -554,7 +636,7 @@ void Engine::Impl::bind(Plan* p) {
   p->built_for = base;
 }
 
-Result<Engine::Impl::Plan*> Engine::Impl::get_plan(const std::vector<Shape>& in_shapes, bool with_grad,
+Result<Engine::Impl::Plan*> Engine::Impl::get_plan(const std::vector<Shape>& in_shapes, bool with_grad, bool input_grads,
                                                    const std::vector<std::string>& capture, int threads,
                                                    const std::vector<const Tensor*>* in_data) {
   std::vector<int> caps;
@@ -565,7 +647,8 @@ Result<Engine::Impl::Plan*> Engine::Impl::get_plan(const std::vector<Shape>& in_
     if (kd != RUNTIME && kd != INPUT) return Status::error(name + ": tensor '" + c + "' is a constant, not an activation");
     caps.push_back(it->second);
   }
-  std::string key = shapes_key(in_shapes) + (with_grad ? "g" : "f") + std::to_string(threads) + "|";
+  input_grads = input_grads || !with_grad;
+  std::string key = shapes_key(in_shapes) + (with_grad ? (input_grads ? "g" : "c") : "f") + std::to_string(threads) + "|";
   for (const std::string& c : capture) key += c + "|";
   for (size_t k = 0; k < inputs.size(); ++k)
     if (values[size_t(inputs[k])].value_input && in_data)
@@ -575,6 +658,7 @@ Result<Engine::Impl::Plan*> Engine::Impl::get_plan(const std::vector<Shape>& in_
     if (plans.size() >= 8) plans.clear();  // shapes vary rarely; keep the cache small
     auto p = std::make_unique<Plan>();
     p->with_grad = with_grad;
+    p->input_grads = input_grads;
     p->threads = threads;
     XM_TRY(build_plan(p.get(), in_shapes, caps, in_data));
     it = plans.emplace(key, std::move(p)).first;
@@ -732,7 +816,7 @@ Status Engine::run(const RunRequest& req, RunResult* res) {
   const bool with_grad = !req.seeds.empty();
   if (with_grad && req.seeds.size() != im.outputs.size())
     return Status::error(im.name + ": one seed per output is needed (" + std::to_string(im.outputs.size()) + ")");
-  auto plan = im.get_plan(shapes, with_grad, req.capture, threads_, &req.inputs);
+  auto plan = im.get_plan(shapes, with_grad, req.input_grads, req.capture, threads_, &req.inputs);
   if (!plan) return plan.status();
   Impl::Plan& p = **plan;
   for (size_t k = 0; k < im.outputs.size() && with_grad; ++k) {
@@ -764,6 +848,7 @@ Status Engine::run(const RunRequest& req, RunResult* res) {
     r.gin_fresh = nullptr;
     if (st.skip) continue;
     r.fuse_relu = st.fuse_relu;
+    r.fold_relu = false;
     if (im.profile) {
       auto t0 = std::chrono::steady_clock::now();
       im.nodes[size_t(st.node)].op->forward(r);
@@ -817,6 +902,7 @@ Status Engine::run(const RunRequest& req, RunResult* res) {
     r.gin_fresh = st.gin_fresh.get();
     r.num_in = int(st.in.size());
     r.num_out = int(st.out.size());
+    r.fold_relu = st.fold_relu;
     bool any_in = false;
     for (float* g : st.gin) any_in = any_in || g;
     if (!any_in) continue;
@@ -828,8 +914,8 @@ Status Engine::run(const RunRequest& req, RunResult* res) {
       im.nodes[size_t(st.node)].op->backward(r);
     }
   }
-  res->input_grads.resize(im.inputs.size());
-  for (size_t k = 0; k < im.inputs.size(); ++k) {
+  res->input_grads.resize(p.input_grads ? im.inputs.size() : 0);
+  for (size_t k = 0; k < res->input_grads.size(); ++k) {
     int v = im.inputs[k];
     if (p.grad[size_t(v)] != NONE) copy_out(v, p.grad[size_t(v)], &res->input_grads[k]);
     else res->input_grads[k] = Tensor(p.shapes[size_t(v)]);  // the input does not reach the output

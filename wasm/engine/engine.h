@@ -29,6 +29,9 @@ struct RunRequest {
   std::vector<const Tensor*> inputs;   // one per graph input, in order
   std::vector<const Tensor*> seeds;    // one per graph output (null: zero), or empty for forward only
   std::vector<std::string> capture;    // tensor names whose activation (and gradient) to return
+  // With seeds: also the gradient with respect to the inputs. Without it the
+  // backward stops at the captured tensors (Grad-CAM needs nothing below its layer).
+  bool input_grads = true;
 };
 
 struct Captured {
@@ -37,7 +40,7 @@ struct Captured {
 
 struct RunResult {
   std::vector<Tensor> outputs;
-  std::vector<Tensor> input_grads;  // with seeds only
+  std::vector<Tensor> input_grads;  // with seeds and RunRequest::input_grads only
   std::vector<Captured> captured;
 };
 

@@ -90,6 +90,9 @@ struct OpRun {
   int threads = 1;
   ReluRule relu_rule = ReluRule::GRADIENT;
   bool fuse_relu = false;  // forward only: apply max(0, .) to the output (a following Relu was fused)
+  // backward only: input 0 is a Relu's output and gin[0] the gradient of that
+  // Relu's input: apply the Relu's backward (relu_rule) too (backward_folds_relu).
+  bool fold_relu = false;
   int num_in = 0, num_out = 0;
 };
 
@@ -115,6 +118,10 @@ public:
   virtual bool backward_assigns(int k) const { return false; }
   // Can forward apply a following Relu itself (OpRun::fuse_relu)? Used by forward-only plans.
   virtual bool can_fuse_relu() const { return false; }
+  // Can backward, for these shapes, also do the backward of a Relu that feeds
+  // input 0 (OpRun::fold_relu), assigning every element of gin[0]? Saves a
+  // pass over the Relu's gradient.
+  virtual bool backward_folds_relu(const std::vector<Shape>& in, const std::vector<Shape>& out) const { return false; }
   std::string label;  // node label for messages
 };
 

@@ -20,6 +20,7 @@ const double NaN = std::numeric_limits<double>::quiet_NaN();
 const std::vector<std::pair<std::string, std::string>>& option_defaults() {
   static const std::vector<std::pair<std::string, std::string>> d = {
       {"steps", "50"},
+      {"lerf", "1"},
       {"deletion_baseline", "zero"},
       {"insertion_baseline", "blur"},
       {"output", "probability"},
@@ -167,6 +168,7 @@ Status eval_set_options(EvalRequest* q, const std::vector<std::pair<std::string,
   double d = 0;
   std::vector<double> l;
   XM_TRY(parse_int("steps", opt(*q, "steps"), 1, 16384, &i));
+  XM_TRY(parse_int("lerf", opt(*q, "lerf"), 0, 1, &i));
   XM_TRY(parse_int("top_k", opt(*q, "top_k"), 1, 1 << 24, &i));
   XM_TRY(parse_int("fc_runs", opt(*q, "fc_runs"), 2, 100000, &i));
   XM_TRY(parse_int("fc_subset_size", opt(*q, "fc_subset_size"), 1, 1 << 24, &i));
@@ -225,8 +227,88 @@ const std::string& EvaluationJob::current() const {
   return done() ? none : q_.metrics[next_];
 }
 
-Status EvaluationJob::begin(Backend& backend, const EvalRequest& q) {
+namespace {
+
+FaithfulnessCorrelationOptions fc_options(const EvalRequest& q) {
+  FaithfulnessCorrelationOptions o;
+  parse_int("fc_runs", opt(q, "fc_runs"), 2, 100000, &o.runs);
+  parse_int("fc_subset_size", opt(q, "fc_subset_size"), 1, 1 << 24, &o.subset_size);
+  o.baseline = opt(q, "fc_baseline");
+  o.seed = q.seed;
+  return o;
+}
+
+InfidelityOptions infidelity_options(const EvalRequest& q) {
+  InfidelityOptions o;
+  parse_int("infidelity_samples", opt(q, "infidelity_samples"), 1, 100000, &o.samples);
+  parse_double("infidelity_stdev", opt(q, "infidelity_stdev"), 1e-9, 1000, &o.stdev);
+  o.seed = q.seed;
+  return o;
+}
+
+EvalShared::Key shared_key(const Backend& b, const EvalRequest& q, const std::string& options) {
+  EvalShared::Key k;
+  k.backend = &b;
+  k.input = q.input.data;
+  k.target = q.target;
+  k.seed = q.seed;
+  k.options = options + "|" + shape_str(q.input.shape);
+  return k;
+}
+
+std::string fc_options_key(const EvalRequest& q) {
+  return opt(q, "fc_runs") + "|" + opt(q, "fc_subset_size") + "|" + opt(q, "fc_baseline");
+}
+std::string infidelity_options_key(const EvalRequest& q) {
+  return opt(q, "infidelity_samples") + "|" + opt(q, "infidelity_stdev");
+}
+
+// The shared draw for q, made now unless `s` already holds one for the same key.
+Result<const FaithfulnessCorrelationDraws*> shared_fc(Backend& b, const EvalRequest& q, EvalShared* s) {
+  EvalShared::Key k = shared_key(b, q, fc_options_key(q));
+  if (!s->has_fc || !(s->fc_key == k)) {
+    s->has_fc = false;
+    auto d = eval_faithfulness_correlation_draw(b, q.input, q.target, fc_options(q));
+    if (!d) return d.status();
+    s->fc = d.take();
+    s->fc_key = std::move(k);
+    s->has_fc = true;
+    ++s->draws;
+  }
+  return &s->fc;
+}
+
+Result<const InfidelityDraws*> shared_infidelity(Backend& b, const EvalRequest& q, EvalShared* s) {
+  EvalShared::Key k = shared_key(b, q, infidelity_options_key(q));
+  if (!s->has_infidelity || !(s->infidelity_key == k)) {
+    s->has_infidelity = false;
+    auto d = eval_infidelity_draw(b, q.input, q.target, infidelity_options(q));
+    if (!d) return d.status();
+    s->infidelity = d.take();
+    s->infidelity_key = std::move(k);
+    s->has_infidelity = true;
+    ++s->draws;
+  }
+  return &s->infidelity;
+}
+
+}  // namespace
+
+Status eval_shared_prepare(Backend& b, const EvalRequest& q0, EvalShared* shared) {
+  EvalRequest q = q0;
+  XM_TRY(eval_set_options(&q, {}));
+  if (q.input.rank() != 4 || q.input.dim(0) != 1)
+    return Status::error("evaluate: the input must be one image [1,C,H,W], got " + shape_str(q.input.shape));
+  for (auto& name : q.metrics) {
+    if (name == "faithfulness_correlation") XM_TRY(shared_fc(b, q, shared).status());
+    if (name == "infidelity") XM_TRY(shared_infidelity(b, q, shared).status());
+  }
+  return Status::ok();
+}
+
+Status EvaluationJob::begin(Backend& backend, const EvalRequest& q, EvalShared* shared) {
   q_ = q;
+  shared_ = shared;
   next_ = 0;
   report_ = EvalReport();
   XM_TRY(eval_set_options(&q_, {}));
@@ -269,9 +351,10 @@ Status EvaluationJob::step(Backend& b) {
     add(name, *r);
     return Status::ok();
   };
-  int steps = 50, i = 0;
+  int steps = 50, i = 0, lerf = 1;
   double d = 0;
   parse_int("steps", opt(q_, "steps"), 1, 16384, &steps);
+  parse_int("lerf", opt(q_, "lerf"), 0, 1, &lerf);
   const EvalOutput out = opt(q_, "output") == "logit" ? EvalOutput::LOGIT : EvalOutput::PROBABILITY;
   if (name == "pointing_game") XM_TRY(value(eval_pointing_game(a, q_.mask)));
   else if (name == "energy_pointing_game") XM_TRY(value(eval_energy_pointing_game(a, q_.mask)));
@@ -286,7 +369,7 @@ Status EvaluationJob::step(Backend& b) {
   else if (name == "deletion_auc" || name == "insertion_auc") {
     const bool del = name == "deletion_auc";
     const std::string kind = del ? "deletion" : "insertion";
-    for (int morf = 1; morf >= 0; --morf) {
+    for (int morf = 1; morf >= 1 - lerf; --morf) {
       CurveOptions o;
       o.morf = morf != 0;
       o.steps = steps;
@@ -299,14 +382,15 @@ Status EvaluationJob::step(Backend& b) {
       report_.curves.push_back({kind + (morf ? "_morf" : "_lerf"), c->x, c->y});
     }
   } else if (name == "faithfulness_correlation") {
-    FaithfulnessCorrelationOptions o;
-    parse_int("fc_runs", opt(q_, "fc_runs"), 2, 100000, &o.runs);
-    parse_int("fc_subset_size", opt(q_, "fc_subset_size"), 1, 1 << 24, &o.subset_size);
-    o.baseline = opt(q_, "fc_baseline");
-    o.seed = q_.seed;
-    XM_TRY(value(eval_faithfulness_correlation(b, x, t, a, o)));
+    if (shared_) {
+      auto dr = shared_fc(b, q_, shared_);
+      if (!dr) return dr.status();
+      XM_TRY(value(eval_faithfulness_correlation_score(**dr, x, a)));
+    } else {
+      XM_TRY(value(eval_faithfulness_correlation(b, x, t, a, fc_options(q_))));
+    }
   } else if (name == "road") {
-    for (int morf = 1; morf >= 0; --morf) {
+    for (int morf = 1; morf >= 1 - lerf; --morf) {
       RoadOptions o;
       o.morf = morf != 0;
       parse_list("road_percentages", opt(q_, "road_percentages"), &o.percentages);
@@ -318,11 +402,13 @@ Status EvaluationJob::step(Backend& b) {
       report_.curves.push_back({morf ? "road_morf" : "road_lerf", r->curve.x, r->curve.y});
     }
   } else if (name == "infidelity") {
-    InfidelityOptions o;
-    parse_int("infidelity_samples", opt(q_, "infidelity_samples"), 1, 100000, &o.samples);
-    parse_double("infidelity_stdev", opt(q_, "infidelity_stdev"), 1e-9, 1000, &o.stdev);
-    o.seed = q_.seed;
-    XM_TRY(value(eval_infidelity(b, x, t, a, o)));
+    if (shared_) {
+      auto dr = shared_infidelity(b, q_, shared_);
+      if (!dr) return dr.status();
+      XM_TRY(value(eval_infidelity_score(**dr, x, a, infidelity_options(q_).normalize)));
+    } else {
+      XM_TRY(value(eval_infidelity(b, x, t, a, infidelity_options(q_))));
+    }
   } else if (name == "max_sensitivity") {
     if (q_.method.empty()) {
       add(name, NaN, "no method to re-run (the map came from a file)");
@@ -355,9 +441,9 @@ Result<Tensor> eval_phantom_marker_mask(const PhantomSpec& spec, uint64_t seed) 
   return m;
 }
 
-Result<EvalReport> evaluate_run_to_end(Backend& backend, const EvalRequest& q) {
+Result<EvalReport> evaluate_run_to_end(Backend& backend, const EvalRequest& q, EvalShared* shared) {
   EvaluationJob job;
-  XM_TRY(job.begin(backend, q));
+  XM_TRY(job.begin(backend, q, shared));
   while (!job.done()) XM_TRY(job.step(backend));
   return job.report();
 }

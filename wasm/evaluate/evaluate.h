@@ -11,6 +11,9 @@
 //   XM_TRY(eval_set_options(&q, {{"steps", "50"}}));
 //   Result<EvalReport> r = evaluate_run_to_end(backend, q);
 //   puts(r->to_json().c_str());              // {"pointing_game": {"value": 1, ...}, ...}
+//
+//   EvalShared shared;                        // several maps of the same input:
+//   for (auto& a : maps) { q.attribution = a; evaluate_run_to_end(backend, q, &shared); }
 #pragma once
 #include <cstdint>
 #include <map>
@@ -19,6 +22,7 @@
 
 #include "backend/backend.h"
 #include "core/status.h"
+#include "evaluate/faithfulness.h"
 #include "explain/explainer.h"
 #include "phantoms/phantom.h"
 #include "tensor/tensor.h"
@@ -47,7 +51,7 @@ struct EvalRequest {
   ParamList method_params;
   std::vector<std::string> metrics;
   uint64_t seed = 0;
-  // Metric options (eval_set_options): steps, deletion_baseline,
+  // Metric options (eval_set_options): steps, lerf, deletion_baseline,
   // insertion_baseline, output, top_k, fc_runs, fc_subset_size, fc_baseline,
   // road_noise, road_percentages, infidelity_samples, infidelity_stdev,
   // ms_samples, ms_radius.
@@ -76,9 +80,39 @@ struct EvalReport {
   std::string to_json() const;
 };
 
+// Model answers that do not depend on the map: faithfulness correlation's and
+// infidelity's perturbed images are drawn from the seed alone, so the maps of
+// several methods on one input can share their forward passes (201 of the
+// about 370 images one evaluation sends). Each draw remembers what it was made
+// for (backend, input values, target, seed, options) and is redrawn when any
+// of them differs: sharing changes the time, never the numbers. A backend
+// that is destroyed and another created at the same address must not reuse
+// an EvalShared (call clear()).
+struct EvalShared {
+  struct Key {
+    const Backend* backend = nullptr;
+    std::vector<float> input;
+    int target = -1;
+    uint64_t seed = 0;
+    std::string options;
+    bool operator==(const Key& o) const {
+      return backend == o.backend && target == o.target && seed == o.seed && options == o.options && input == o.input;
+    }
+  };
+  bool has_fc = false, has_infidelity = false;
+  Key fc_key, infidelity_key;
+  FaithfulnessCorrelationDraws fc;
+  InfidelityDraws infidelity;
+  int draws = 0;  // how many times a draw ran (tests check the reuse)
+  void clear() { *this = EvalShared(); }
+};
+// Draws what q's metrics can share now (so its time is not charged to the first map).
+Status eval_shared_prepare(Backend& backend, const EvalRequest& q, EvalShared* shared);
+
 class EvaluationJob {
 public:
-  Status begin(Backend& backend, const EvalRequest& q);
+  // `shared` (may be null) must outlive the job.
+  Status begin(Backend& backend, const EvalRequest& q, EvalShared* shared = nullptr);
   Status step(Backend& backend);  // one metric
   bool done() const { return next_ >= q_.metrics.size(); }
   float progress() const { return q_.metrics.empty() ? 1.0f : float(next_) / float(q_.metrics.size()); }
@@ -87,11 +121,12 @@ public:
 
 private:
   EvalRequest q_;
+  EvalShared* shared_ = nullptr;
   size_t next_ = 0;
   EvalReport report_;
 };
 
-Result<EvalReport> evaluate_run_to_end(Backend& backend, const EvalRequest& q);
+Result<EvalReport> evaluate_run_to_end(Backend& backend, const EvalRequest& q, EvalShared* shared = nullptr);
 
 // The pixels of a chest_xray case's burned-in marker: where the case drawn with
 // marker=1 differs from the same seed and knobs with marker=0 (the marker is

@@ -189,12 +189,11 @@ Result<Curve> eval_insertion_curve(Backend& b, const Tensor& x, int target, cons
   return perturbation_curve(b, x, target, attribution, o, false);
 }
 
-Result<double> eval_faithfulness_correlation(Backend& b, const Tensor& x, int target, const Tensor& attribution,
-                                             const FaithfulnessCorrelationOptions& o) {
-  auto m = map_for(x, attribution);
-  if (!m) return m.status();
+Result<FaithfulnessCorrelationDraws> eval_faithfulness_correlation_draw(Backend& b, const Tensor& x, int target,
+                                                                        const FaithfulnessCorrelationOptions& o) {
+  XM_TRY(check_input(x));
   XM_TRY(check_target(b, target));
-  const int64_t N = m->h * m->w, C = x.dim(1);
+  const int64_t C = x.dim(1), N = x.dim(2) * x.dim(3);
   if (o.runs < 2 || o.runs > 100000) return Status::error("evaluate: faithfulness_correlation runs must be in [2, 100000]");
   if (o.subset_size < 1 || o.subset_size >= N)
     return Status::error("evaluate: faithfulness_correlation subset_size = " + std::to_string(o.subset_size) +
@@ -202,32 +201,61 @@ Result<double> eval_faithfulness_correlation(Backend& b, const Tensor& x, int ta
   auto base = eval_baseline(x, o.baseline, o.seed);
   if (!base) return base.status();
   // Subsets drawn without replacement (a partial Fisher-Yates shuffle per run).
+  FaithfulnessCorrelationDraws d;
+  d.pixels = N;
   Rng rng(o.seed);
-  std::vector<std::vector<int64_t>> subsets(size_t(o.runs));
+  d.subsets.resize(size_t(o.runs));
   std::vector<int64_t> perm(static_cast<size_t>(N));
   std::iota(perm.begin(), perm.end(), 0);
-  std::vector<double> att(size_t(o.runs), 0.0);
   for (int r = 0; r < o.runs; ++r) {
     for (int64_t i = 0; i < o.subset_size; ++i) {
       const int64_t j = i + int64_t(rng.below(uint64_t(N - i)));
       std::swap(perm[size_t(i)], perm[size_t(j)]);
     }
-    subsets[size_t(r)].assign(perm.begin(), perm.begin() + o.subset_size);
-    for (int64_t p : subsets[size_t(r)]) att[size_t(r)] += m->v[size_t(p)];
+    d.subsets[size_t(r)].assign(perm.begin(), perm.begin() + o.subset_size);
   }
-  std::vector<double> y0, y;
-  XM_TRY(outputs_for(b, x, target, 1, EvalOutput::LOGIT, [&](int64_t, float* d) { std::copy(x.data.begin(), x.data.end(), d); }, &y0));
+  // The unperturbed image rides in the same batches as the perturbed ones (image 0).
   auto fill = [&](int64_t r, float* dst) {
     std::copy(x.data.begin(), x.data.end(), dst);
-    for (int64_t p : subsets[size_t(r)])
+    if (r == 0) return;
+    for (int64_t p : d.subsets[size_t(r - 1)])
       for (int64_t ch = 0; ch < C; ++ch) dst[ch * N + p] = base->data[size_t(ch * N + p)];
   };
-  XM_TRY(outputs_for(b, x, target, o.runs, EvalOutput::LOGIT, fill, &y));
-  for (double& v : y) v = y0[0] - v;
-  return eval_pearson(att, y);
+  std::vector<double> y;
+  XM_TRY(outputs_for(b, x, target, int64_t(o.runs) + 1, EvalOutput::LOGIT, fill, &y));
+  d.drop.resize(size_t(o.runs));
+  for (int r = 0; r < o.runs; ++r) d.drop[size_t(r)] = y[0] - y[size_t(r + 1)];
+  return d;
 }
 
-Result<Tensor> eval_noisy_linear_imputation(const Tensor& x, const std::vector<uint8_t>& remove, double noise, uint64_t seed) {
+Result<double> eval_faithfulness_correlation_score(const FaithfulnessCorrelationDraws& d, const Tensor& x,
+                                                   const Tensor& attribution) {
+  auto m = map_for(x, attribution);
+  if (!m) return m.status();
+  if (int64_t(m->v.size()) != d.pixels || d.subsets.size() != d.drop.size())
+    return Status::error("evaluate: faithfulness_correlation draws were made for another image size");
+  std::vector<double> att(d.subsets.size(), 0.0);
+  for (size_t r = 0; r < d.subsets.size(); ++r)
+    for (int64_t p : d.subsets[r]) att[r] += m->v[size_t(p)];
+  return eval_pearson(att, d.drop);
+}
+
+Result<double> eval_faithfulness_correlation(Backend& b, const Tensor& x, int target, const Tensor& attribution,
+                                             const FaithfulnessCorrelationOptions& o) {
+  XM_TRY(map_for(x, attribution).status());
+  auto d = eval_faithfulness_correlation_draw(b, x, target, o);
+  if (!d) return d.status();
+  return eval_faithfulness_correlation_score(*d, x, attribution);
+}
+
+namespace {
+
+// The imputation proper; `warm` (may be null) is a starting guess for the
+// solver, e.g. the previous, smaller removal's noise-free result, and `clean`
+// (may be null) receives the noise-free result. Neither changes the answer
+// beyond the solver's tolerance.
+Result<Tensor> noisy_linear_imputation(const Tensor& x, const std::vector<uint8_t>& remove, double noise, uint64_t seed,
+                                       const Tensor* warm, Tensor* clean) {
   XM_TRY(check_input(x));
   const int64_t C = x.dim(1), H = x.dim(2), W = x.dim(3), N = H * W;
   if (int64_t(remove.size()) != N) return Status::error("evaluate: imputation mask size does not match the image");
@@ -240,7 +268,9 @@ Result<Tensor> eval_noisy_linear_imputation(const Tensor& x, const std::vector<u
   std::vector<int64_t> where(size_t(N), -1);
   for (int64_t i = 0; i < N; ++i)
     if (remove[size_t(i)]) where[size_t(i)] = int64_t(unk.size()), unk.push_back(i);
+  if (warm && warm->shape != x.shape) return Status::error("evaluate: imputation start does not match the image");
   Tensor out = x;
+  if (clean) *clean = x;
   const int64_t U = int64_t(unk.size());
   if (U == 0) return out;
   if (U == N) {
@@ -248,7 +278,10 @@ Result<Tensor> eval_noisy_linear_imputation(const Tensor& x, const std::vector<u
     Rng rng(seed);
     for (int64_t c = 0; c < C; ++c) {
       const double mean = std::accumulate(x.data.begin() + c * N, x.data.begin() + (c + 1) * N, 0.0) / double(N);
-      for (int64_t i = 0; i < N; ++i) out.data[size_t(c * N + i)] = float(mean + noise * rng.normal());
+      for (int64_t i = 0; i < N; ++i) {
+        if (clean) clean->data[size_t(c * N + i)] = float(mean);
+        out.data[size_t(c * N + i)] = float(mean + noise * rng.normal());
+      }
     }
     return out;
   }
@@ -262,21 +295,31 @@ Result<Tensor> eval_noisy_linear_imputation(const Tensor& x, const std::vector<u
       if (ny >= 0 && ny < H && nx >= 0 && nx < W) diag[size_t(u)] += WT[k];
     }
   }
+  // The unknown neighbours of each unknown (index into the unknowns, or U: a
+  // slot that reads 0), found once: the solver applies the matrix hundreds of times.
+  if (U >= (int64_t(1) << 30)) return Status::error("evaluate: imputation: the image is too large");
+  std::vector<int32_t> nb(size_t(U) * 8, int32_t(U));
+  for (int64_t u = 0; u < U; ++u) {
+    const int64_t y = unk[size_t(u)] / W, xx = unk[size_t(u)] % W;
+    for (int k = 0; k < 8; ++k) {
+      const int64_t ny = y + DY[k], nx = xx + DX[k];
+      if (ny < 0 || ny >= H || nx < 0 || nx >= W) continue;
+      const int64_t j = where[size_t(ny * W + nx)];
+      if (j >= 0) nb[size_t(u * 8 + k)] = int32_t(j);
+    }
+  }
+  // v has U + 1 entries, the last one 0.
   auto apply = [&](const std::vector<double>& v, std::vector<double>* av) {
-    for (int64_t u = 0; u < U; ++u) {
-      const int64_t y = unk[size_t(u)] / W, xx = unk[size_t(u)] % W;
+    const int32_t* n = nb.data();
+    for (int64_t u = 0; u < U; ++u, n += 8) {
       double s = diag[size_t(u)] * v[size_t(u)];
-      for (int k = 0; k < 8; ++k) {
-        const int64_t ny = y + DY[k], nx = xx + DX[k];
-        if (ny < 0 || ny >= H || nx < 0 || nx >= W) continue;
-        const int64_t j = where[size_t(ny * W + nx)];
-        if (j >= 0) s -= WT[k] * v[size_t(j)];
-      }
+      for (int k = 0; k < 8; ++k) s -= WT[k] * v[size_t(n[k])];
       (*av)[size_t(u)] = s;
     }
   };
   Rng rng(seed);
-  std::vector<double> sol(static_cast<size_t>(U)), rhs(static_cast<size_t>(U)), r(static_cast<size_t>(U)), p(static_cast<size_t>(U)), ap(static_cast<size_t>(U));
+  std::vector<double> sol(static_cast<size_t>(U + 1), 0.0), rhs(static_cast<size_t>(U)), r(static_cast<size_t>(U)),
+      p(static_cast<size_t>(U + 1), 0.0), ap(static_cast<size_t>(U));
   for (int64_t c = 0; c < C; ++c) {
     const float* src = x.data.data() + c * N;
     double known_mean = 0;
@@ -292,7 +335,8 @@ Result<Tensor> eval_noisy_linear_imputation(const Tensor& x, const std::vector<u
         s += WT[k] * src[ny * W + nx];
       }
       rhs[size_t(u)] = s;
-      sol[size_t(u)] = known_mean;  // a warm start closer than zero
+      // A start closer than zero: the caller's guess, else the known pixels' mean.
+      sol[size_t(u)] = warm ? double(warm->data[size_t(c * N + unk[size_t(u)])]) : known_mean;
     }
     // Conjugate gradients to a relative residual of 1e-6 (at most 2000 iterations).
     apply(sol, &ap);
@@ -321,9 +365,17 @@ Result<Tensor> eval_noisy_linear_imputation(const Tensor& x, const std::vector<u
       for (int64_t u = 0; u < U; ++u) p[size_t(u)] = r[size_t(u)] + beta * p[size_t(u)];
     }
     float* dst = out.data.data() + c * N;
+    if (clean)
+      for (int64_t u = 0; u < U; ++u) clean->data[size_t(c * N + unk[size_t(u)])] = float(sol[size_t(u)]);
     for (int64_t u = 0; u < U; ++u) dst[unk[size_t(u)]] = float(sol[size_t(u)] + noise * rng.normal());
   }
   return out;
+}
+
+}  // namespace
+
+Result<Tensor> eval_noisy_linear_imputation(const Tensor& x, const std::vector<uint8_t>& remove, double noise, uint64_t seed) {
+  return noisy_linear_imputation(x, remove, noise, seed, nullptr, nullptr);
 }
 
 Result<RoadResult> eval_road(Backend& b, const Tensor& x, int target, const Tensor& attribution, const RoadOptions& o) {
@@ -339,13 +391,18 @@ Result<RoadResult> eval_road(Backend& b, const Tensor& x, int target, const Tens
   const int64_t N = m->h * m->w;
   const std::vector<int64_t> order = pixel_order(*m, o.morf);
   std::vector<Tensor> imgs;
+  // Each solve starts from the previous percentage's noise-free result: the
+  // removed sets grow, so most unknowns start near their answer (about half
+  // the solver's iterations; the same answers to its tolerance).
+  Tensor prev, clean;
   for (size_t i = 0; i < pct.size(); ++i) {
     std::vector<uint8_t> rem(size_t(N), 0);
     const int64_t n = int64_t(double(N) * pct[i] / 100.0);
     for (int64_t k = 0; k < n; ++k) rem[size_t(order[size_t(k)])] = 1;
-    auto im = eval_noisy_linear_imputation(x, rem, o.noise, o.seed + i);
+    auto im = noisy_linear_imputation(x, rem, o.noise, o.seed + i, i ? &prev : nullptr, &clean);
     if (!im) return im.status();
     imgs.push_back(im.take());
+    std::swap(prev, clean);
   }
   RoadResult r;
   for (double p : pct) r.curve.x.push_back(p / 100.0);
@@ -359,14 +416,44 @@ Result<RoadResult> eval_road(Backend& b, const Tensor& x, int target, const Tens
   return r;
 }
 
-Result<double> eval_infidelity(Backend& b, const Tensor& x, int target, const Tensor& attribution, const InfidelityOptions& o) {
+Result<InfidelityDraws> eval_infidelity_draw(Backend& b, const Tensor& x, int target, const InfidelityOptions& o) {
   XM_TRY(check_input(x));
   XM_TRY(check_target(b, target));
-  const int64_t C = x.dim(1), H = x.dim(2), W = x.dim(3), N = H * W;
   if (o.samples < 1 || o.samples > 100000) return Status::error("evaluate: infidelity samples must be in [1, 100000]");
   if (!(o.stdev > 0) || o.stdev > 1e3) return Status::error("evaluate: infidelity stdev must be in (0, 1000]");
+  const int64_t per = int64_t(x.data.size());
+  if (int64_t(o.samples) * per > (int64_t(1) << 28))
+    return Status::error("evaluate: infidelity: " + std::to_string(o.samples) + " samples of " + std::to_string(per) +
+                         " values would not fit in memory");
+  InfidelityDraws d;
+  d.shape = x.shape;
+  Rng rng(o.seed);
+  d.noise.resize(size_t(o.samples * per));
+  for (float& v : d.noise) v = float(o.stdev * rng.normal());
+  // Image 0 is x itself, sent in the same batches as the perturbed ones.
+  auto fill = [&](int64_t s, float* dst) {
+    if (s == 0) {
+      std::copy(x.data.begin(), x.data.end(), dst);
+      return;
+    }
+    const float* n = d.noise.data() + (s - 1) * per;
+    for (int64_t i = 0; i < per; ++i) dst[i] = x.data[size_t(i)] - n[i];
+  };
+  std::vector<double> y;
+  XM_TRY(outputs_for(b, x, target, int64_t(o.samples) + 1, EvalOutput::LOGIT, fill, &y));
+  d.drop.resize(size_t(o.samples));
+  for (int s = 0; s < o.samples; ++s) d.drop[size_t(s)] = y[0] - y[size_t(s + 1)];
+  return d;
+}
+
+Result<double> eval_infidelity_score(const InfidelityDraws& d, const Tensor& x, const Tensor& attribution, bool normalize) {
+  XM_TRY(check_input(x));
+  if (d.shape != x.shape) return Status::error("evaluate: infidelity draws were made for another image size");
+  const int64_t C = x.dim(1), H = x.dim(2), W = x.dim(3), N = H * W, per = C * N;
+  const int64_t samples = int64_t(d.drop.size());
+  if (samples < 1 || int64_t(d.noise.size()) != samples * per) return Status::error("evaluate: infidelity draws are incomplete");
   // Φ per channel: the map itself when it has the input's channels, else its channel sum repeated.
-  std::vector<double> phi(size_t(C * N));
+  std::vector<double> phi(static_cast<size_t>(per));
   if (attribution.rank() == 4 && attribution.dim(0) == 1 && attribution.dim(1) == C && attribution.dim(2) == H &&
       attribution.dim(3) == W) {
     for (size_t i = 0; i < phi.size(); ++i) phi[i] = attribution.data[i];
@@ -378,30 +465,35 @@ Result<double> eval_infidelity(Backend& b, const Tensor& x, int target, const Te
   }
   for (double v : phi)
     if (!std::isfinite(v)) return Status::error("evaluate: the attribution holds a NaN or infinite value");
-  Rng rng(o.seed);
-  std::vector<float> noise(size_t(o.samples * C * N));
-  for (float& v : noise) v = float(o.stdev * rng.normal());
-  std::vector<double> dots(size_t(o.samples), 0.0), y0, y;
-  for (int s = 0; s < o.samples; ++s)
-    for (int64_t i = 0; i < C * N; ++i) dots[size_t(s)] += double(noise[size_t(s * C * N + i)]) * phi[size_t(i)];
-  XM_TRY(outputs_for(b, x, target, 1, EvalOutput::LOGIT, [&](int64_t, float* d) { std::copy(x.data.begin(), x.data.end(), d); }, &y0));
-  auto fill = [&](int64_t s, float* dst) {
-    for (int64_t i = 0; i < C * N; ++i) dst[i] = x.data[size_t(i)] - noise[size_t(s * C * N + i)];
-  };
-  XM_TRY(outputs_for(b, x, target, o.samples, EvalOutput::LOGIT, fill, &y));
+  std::vector<double> dots(size_t(samples), 0.0);
+  for (int64_t s = 0; s < samples; ++s) {
+    const float* n = d.noise.data() + s * per;
+    double acc = 0;
+    for (int64_t i = 0; i < per; ++i) acc += double(n[i]) * phi[size_t(i)];
+    dots[size_t(s)] = acc;
+  }
   double beta = 1;
-  if (o.normalize) {
+  if (normalize) {
     // β = E[(I·Φ) Δf] / E[(I·Φ)²] minimises E[(β I·Φ − Δf)²].
     double num = 0, den = 0;
-    for (int s = 0; s < o.samples; ++s) num += dots[size_t(s)] * (y0[0] - y[size_t(s)]), den += dots[size_t(s)] * dots[size_t(s)];
+    for (int64_t s = 0; s < samples; ++s) num += dots[size_t(s)] * d.drop[size_t(s)], den += dots[size_t(s)] * dots[size_t(s)];
     beta = den > 0 ? num / den : 0;
   }
   double loss = 0;
-  for (int s = 0; s < o.samples; ++s) {
-    const double d = beta * dots[size_t(s)] - (y0[0] - y[size_t(s)]);
-    loss += d * d;
+  for (int64_t s = 0; s < samples; ++s) {
+    const double e = beta * dots[size_t(s)] - d.drop[size_t(s)];
+    loss += e * e;
   }
-  return loss / double(o.samples);
+  return loss / double(samples);
+}
+
+Result<double> eval_infidelity(Backend& b, const Tensor& x, int target, const Tensor& attribution, const InfidelityOptions& o) {
+  XM_TRY(check_input(x));
+  for (float v : attribution.data)
+    if (!std::isfinite(v)) return Status::error("evaluate: the attribution holds a NaN or infinite value");
+  auto d = eval_infidelity_draw(b, x, target, o);
+  if (!d) return d.status();
+  return eval_infidelity_score(*d, x, attribution, o.normalize);
 }
 
 Result<double> eval_max_sensitivity(Backend& b, const Tensor& x, int target, const std::string& method, const ParamList& params,

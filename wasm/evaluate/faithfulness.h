@@ -71,6 +71,18 @@ struct FaithfulnessCorrelationOptions {
 };
 Result<double> eval_faithfulness_correlation(Backend& backend, const Tensor& x, int target, const Tensor& attribution,
                                              const FaithfulnessCorrelationOptions& o);
+// The random subsets and the model's answers do not depend on the map: several
+// maps of one input, target and seed share one draw (eval_faithfulness_correlation
+// = _draw then _score, the same numbers).
+struct FaithfulnessCorrelationDraws {
+  int64_t pixels = 0;                         // H*W of the image drawn for
+  std::vector<std::vector<int64_t>> subsets;  // pixel indices of each run
+  std::vector<double> drop;                   // target logit: f(x) - f(x with the subset at the baseline)
+};
+Result<FaithfulnessCorrelationDraws> eval_faithfulness_correlation_draw(Backend& backend, const Tensor& x, int target,
+                                                                        const FaithfulnessCorrelationOptions& o);
+Result<double> eval_faithfulness_correlation_score(const FaithfulnessCorrelationDraws& d, const Tensor& x,
+                                                   const Tensor& attribution);
 
 // Noisy linear imputation (Rong et al. 2022, ROAD): the pixels where
 // remove[i] != 0 get the value that makes each of them the weighted mean of its
@@ -111,6 +123,16 @@ struct InfidelityOptions {
 };
 Result<double> eval_infidelity(Backend& backend, const Tensor& x, int target, const Tensor& attribution,
                                const InfidelityOptions& o);
+// The perturbations I and the drops f(x) − f(x − I) do not depend on the map:
+// several maps of one input, target and seed share one draw
+// (eval_infidelity = _draw then _score, the same numbers).
+struct InfidelityDraws {
+  Shape shape;               // the input's shape [1,C,H,W]
+  std::vector<float> noise;  // samples x C*H*W
+  std::vector<double> drop;  // per sample, target logit
+};
+Result<InfidelityDraws> eval_infidelity_draw(Backend& backend, const Tensor& x, int target, const InfidelityOptions& o);
+Result<double> eval_infidelity_score(const InfidelityDraws& d, const Tensor& x, const Tensor& attribution, bool normalize);
 
 // Quantus MaxSensitivity (Yeh et al. 2019): the largest ||Φ(x+δ) − Φ(x)|| / ||Φ(x)||
 // (Frobenius norms, both maps divided by their max |value|, Quantus's

@@ -19,6 +19,9 @@ namespace {
 class ConvOp : public Op {
   WindowAttrs wa_;
   int64_t group_ = 1;
+  // Winograd-transformed weights for the forward and the backward, made once
+  // at load when the weights are a constant (empty otherwise: made per pass).
+  std::vector<float> u_fwd_, u_bwd_;
 
   struct Geo {
     Window2d g;
@@ -72,12 +75,27 @@ class ConvOp : public Op {
 public:
   bool backward_reads_input(int k) const override { return k != 0; }
   bool backward_reads_output() const override { return false; }
+  bool backward_assigns(int k) const override { return k == 0; }
   Status init(const OpInit& c) override {
     XM_TRY(c.allow_attrs({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"}));
     XM_TRY(c.expect_inputs(2, 3));
     XM_TRY(c.get_int("group", 1, &group_));
     if (group_ < 1) return c.error("group must be at least 1");
-    return wa_.parse(c, true, false);
+    XM_TRY(wa_.parse(c, true, false));
+    const StaticTensor* w = c.constant.size() > 1 ? c.constant[1] : nullptr;
+    if (w && !w->is_int && group_ == 1 && w->shape.size() == 4 && w->shape[2] == 3 && w->shape[3] == 3 &&
+        int64_t(w->f.size()) == w->numel()) {
+      const int M = int(w->shape[0]), C = int(w->shape[1]);
+      if (conv3x3_winograd_supported(C, M, 4, 4)) {
+        u_fwd_.resize(winograd_weight_floats(C, M));
+        winograd_weights(w->f.data(), M, C, false, u_fwd_.data());
+      }
+      if (conv3x3_winograd_supported(M, C, 4, 4)) {
+        u_bwd_.resize(winograd_weight_floats(M, C));
+        winograd_weights(w->f.data(), M, C, true, u_bwd_.data());
+      }
+    }
+    return Status::ok();
   }
   bool differentiable(int k) const override { return k == 0; }
   bool can_fuse_relu() const override { return true; }
@@ -122,8 +140,9 @@ public:
     if (winograd_forward(q, r.threads)) {
       const int C = int(g.C), M = int(q.M), H = int(g.H), W = int(g.W);
       float* u = r.workspace;
-      winograd_weights(w, M, C, false, u);
+      if (u_fwd_.empty()) winograd_weights(w, M, C, false, u);
       const size_t u_floats = (winograd_weight_floats(C, M) + 15) / 16 * 16;
+      if (!u_fwd_.empty()) u = u_fwd_.data();
       over_images(g.N, r.threads, [&](int64_t n, int t) {
         conv3x3_winograd(x + n * C * HW, C, H, W, u, M, bias, r.fuse_relu, false, y + n * M * HW,
                          r.workspace + size_t(t) * r.workspace_stride + u_floats);
@@ -165,18 +184,21 @@ public:
     const float* w = r.in[1];
     const float* gy = r.gout[0];
     const int64_t CgKK = q.Cg * q.kk, HW = g.H * g.W;
+    const bool assign = r.gin_fresh && r.gin_fresh[0];
     if (winograd_backward(q, r.threads)) {
       // dx += conv(dy) with the kernels transposed to [C,M] and flipped.
       const int C = int(g.C), M = int(q.M), H = int(g.H), W = int(g.W);
       float* u = r.workspace;
-      winograd_weights(w, M, C, true, u);
+      if (u_bwd_.empty()) winograd_weights(w, M, C, true, u);
       const size_t u_floats = (winograd_weight_floats(M, C) + 15) / 16 * 16;
+      if (!u_bwd_.empty()) u = u_bwd_.data();
       over_images(g.N, r.threads, [&](int64_t n, int t) {
-        conv3x3_winograd(gy + n * M * HW, M, H, W, u, C, nullptr, false, true, gx + n * C * HW,
+        conv3x3_winograd(gy + n * M * HW, M, H, W, u, C, nullptr, false, !assign, gx + n * C * HW,
                          r.workspace + size_t(t) * r.workspace_stride + u_floats);
       });
       return;
     }
+    if (assign) std::fill(gx, gx + g.N * g.C * HW, 0.0f);
     over_images(g.N, r.threads, [&](int64_t n, int t) {
       float* cols = r.workspace + size_t(t) * r.workspace_stride;
       for (int64_t gi = 0; gi < group_; ++gi) {

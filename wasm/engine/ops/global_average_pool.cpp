@@ -1,6 +1,7 @@
 // GlobalAveragePool / GlobalMaxPool: x [N,C,...] → [N,C,1,...,1], the mean (or
 // max) over all spatial positions. Max's gradient goes to the first maximum.
 // ref: ONNX GlobalAveragePool-1, GlobalMaxPool-1.
+#include <algorithm>
 #include <limits>
 
 #include "engine/ops/op_util.h"
@@ -13,6 +14,7 @@ class GlobalPoolOp : public Op {
 public:
   bool backward_reads_input(int k) const override { return max_; }
   bool backward_reads_output() const override { return false; }
+  bool backward_assigns(int k) const override { return true; }
   explicit GlobalPoolOp(bool is_max) : max_(is_max) {}
   Status init(const OpInit& c) override {
     XM_TRY(c.allow_attrs({}));
@@ -49,8 +51,10 @@ public:
     const int64_t planes = x[0] * x[1], hw = shape_numel(x) / std::max<int64_t>(planes, 1);
     const float* gy = r.gout[0];
     float* gx = r.gin[0];
+    const bool assign = r.gin_fresh && r.gin_fresh[0];
     for (int64_t p = 0; p < planes; ++p) {
       if (max_) {
+        if (assign) std::fill(gx + p * hw, gx + (p + 1) * hw, 0.0f);
         const float* q = r.in[0] + p * hw;
         int64_t arg = 0;
         for (int64_t i = 1; i < hw; ++i)
@@ -59,7 +63,9 @@ public:
       } else {
         float v = gy[p] / float(hw);
         float* g = gx + p * hw;
-        for (int64_t i = 0; i < hw; ++i) g[i] += v;
+        if (assign) std::fill(g, g + hw, v);
+        else
+          for (int64_t i = 0; i < hw; ++i) g[i] += v;
       }
     }
   }

@@ -1,6 +1,8 @@
 // MaxPool: y[n,c,oh,ow] = max over the window (padding never wins). Backward
 // sends each output's gradient to the first position holding the max (row-major
 // order inside the window), recomputed from x so no index tensor is stored.
+// A 2x2 pool that tiles its input can also do the backward of the Relu that
+// feeds it (Op::backward_folds_relu): x is then the Relu's output.
 // ref: ONNX MaxPool-12 (pads, strides, dilations, ceil_mode); the Indices output is refused.
 #include <cstring>
 #include <limits>
@@ -47,6 +49,12 @@ class MaxPoolOp : public Op {
 public:
   bool backward_reads_output() const override { return false; }
   bool backward_assigns(int k) const override { return true; }
+  // Only where the windows tile the input exactly: each input element gets a gradient or a 0.
+  bool backward_folds_relu(const std::vector<Shape>& in, const std::vector<Shape>& out) const override {
+    Window2d g;
+    if (in.empty() || !wa_.geometry(label, in[0], {}, &g).is_ok()) return false;
+    return is_2x2(g) && g.OH * 2 == g.H && g.OW * 2 == g.W;
+  }
   Status init(const OpInit& c) override {
     XM_TRY(c.allow_attrs({"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"}));
     XM_TRY(c.expect_inputs(1, 1));
@@ -90,29 +98,17 @@ public:
     float* gx = r.gin[0];
     const int64_t planes = g.N * g.C, ohw = g.OH * g.OW, hw = g.H * g.W;
     const bool assign = r.gin_fresh && r.gin_fresh[0];
+    const PoolReluMask mask = !r.fold_relu ? PoolReluMask::NONE
+                              : r.relu_rule == ReluRule::GUIDED ? PoolReluMask::GUIDED : PoolReluMask::RELU;
+    XM_ASSERT(!r.fold_relu || (assign && is_2x2(g) && g.OH * 2 == g.H && g.OW * 2 == g.W));
     if (assign && is_2x2(g) && g.OH * 2 == g.H && g.OW * 2 == g.W) {
       // Windows tile the input exactly: write all four positions of each.
       parallel_elements(planes * g.OH, [&](int64_t b, int64_t e) {
         for (int64_t row = b; row < e; ++row) {
           int64_t p = row / g.OH, oh = row % g.OH;
           const float* r0 = x + (p * g.H + 2 * oh) * g.W;
-          const float* r1 = r0 + g.W;
           float* g0 = gx + (p * g.H + 2 * oh) * g.W;
-          float* g1 = g0 + g.W;
-          const float* gr = gy + p * ohw + oh * g.OW;
-          for (int64_t ow = 0; ow < g.OW; ++ow) {
-            const int64_t c = 2 * ow;
-            int which = 0;
-            float best = r0[c];
-            if (r0[c + 1] > best) { best = r0[c + 1]; which = 1; }
-            if (r1[c] > best) { best = r1[c]; which = 2; }
-            if (r1[c + 1] > best) { which = 3; }
-            const float v = gr[ow];
-            g0[c] = which == 0 ? v : 0.0f;
-            g0[c + 1] = which == 1 ? v : 0.0f;
-            g1[c] = which == 2 ? v : 0.0f;
-            g1[c + 1] = which == 3 ? v : 0.0f;
-          }
+          maxpool2x2_backward_row(r0, r0 + g.W, gy + p * ohw + oh * g.OW, g.OW, mask, g0, g0 + g.W);
         }
       });
       return;

@@ -1,6 +1,7 @@
 // Relu: y = max(x, 0). Backward: the true gradient (gy where x > 0), or guided
 // backpropagation's rule (only positive gy where x > 0). ref: ONNX Relu-14.
 #include "engine/ops/op_util.h"
+#include "kernels/activation.h"
 
 namespace xm {
 namespace {
@@ -29,17 +30,8 @@ public:
     float* gx = r.gin[0];
     const bool guided = r.relu_rule == ReluRule::GUIDED;
     const bool assign = r.gin_fresh && r.gin_fresh[0];
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      if (assign && guided) {
-        for (int64_t i = b; i < e; ++i) gx[i] = (y[i] > 0.0f && gy[i] > 0.0f) ? gy[i] : 0.0f;
-      } else if (assign) {
-        for (int64_t i = b; i < e; ++i) gx[i] = y[i] > 0.0f ? gy[i] : 0.0f;
-      } else if (guided) {
-        for (int64_t i = b; i < e; ++i) gx[i] += (y[i] > 0.0f && gy[i] > 0.0f) ? gy[i] : 0.0f;
-      } else {
-        for (int64_t i = b; i < e; ++i) gx[i] += y[i] > 0.0f ? gy[i] : 0.0f;
-      }
-    });
+    parallel_elements(shape_numel(r.in_shape[0]),
+                      [&](int64_t b, int64_t e) { relu_backward(y + b, gy + b, e - b, guided, !assign, gx + b); });
   }
 };
 }  // namespace

@@ -1,0 +1,14 @@
+// window.xmediaLab.renderStats(): how much of the screen the page repaints
+// (ui/app/render.h), for the page benchmark (tools/bench/page.mjs).
+#include <cstdio>
+
+#include "render.h"
+
+extern "C" const char* xm_api_render_stats_json() {
+  static char buf[256];
+  const xm::RenderStats& s = xm::render_stats();
+  const unsigned long long painted = s.partial + s.full;
+  std::snprintf(buf, sizeof buf, "{\"frames\": %llu, \"skipped\": %llu, \"partial\": %llu, \"full\": %llu, \"painted_fraction\": %.4f}",
+                s.frames, s.skipped, s.partial, s.full, painted ? s.painted_fraction_sum / double(painted) : 0.0);
+  return buf;
+}
