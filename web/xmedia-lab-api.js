@@ -118,6 +118,12 @@
           Module.FS.writeFile('/fonts/DejaVuSans.ttf', new Uint8Array(buf));
         }
       }).finally(() => Module.removeRunDependency('font'));
+      // main() also waits for the default model's bytes (they usually arrive
+      // while the wasm compiles), so postRun loads it before the first frame:
+      // otherwise the network's completion callbacks queue behind the first,
+      // slow frames and the first explanation starts half a second later.
+      Module.addRunDependency('model');
+      defaultModelPromise.finally(() => Module.removeRunDependency('model'));
     }],
     postRun: [function () {
       zooPromise.then((zoo) => {
