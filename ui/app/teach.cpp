@@ -361,6 +361,22 @@ bool pressed(int key) {
   return false;
 }
 
+// How many times `key` went down since the last frame: a slow frame (software
+// WebGL) can span several presses of a repeated key such as undo.
+int presses(int key) {
+  int n = 0;
+  for (auto& k : teach().keys) n += k.first == key;
+  return n;
+}
+
+// Ctrl+Z says when there is nothing to undo; plain Z stays quiet.
+void undo_strokes(App& a, int n, bool report_nothing) {
+  for (int i = 0; i < n && (report_nothing || !a.lab.edits().empty()); ++i) {
+    Status s = teach_undo(a);
+    if (!s) return app_report(a, s.error());
+  }
+}
+
 void set_tool(TeachTool tool) {
   Teach& t = teach();
   t.tool = t.tool == tool ? TeachTool::NONE : tool;
@@ -395,10 +411,7 @@ void handle_keys(App& a) {
     else if (c == ']') t.brush = std::min(24, t.brush + 1);
   }
   if (ctrl) {
-    if (pressed(GLFW_KEY_Z)) {
-      Status s = teach_undo(a);
-      if (!s) app_report(a, s.error());
-    }
+    undo_strokes(a, presses(GLFW_KEY_Z), true);
     return;
   }
   if (pressed(GLFW_KEY_F1)) t.show_help = !t.show_help;
@@ -448,10 +461,7 @@ void handle_keys(App& a) {
   if (pressed(GLFW_KEY_E)) set_tool(TeachTool::HEAL);
   if (pressed(GLFW_KEY_U)) set_tool(TeachTool::RESTORE);
   if (pressed(GLFW_KEY_Q)) set_tool(TeachTool::PROBE);
-  if (pressed(GLFW_KEY_Z) && !lab.edits().empty()) {
-    Status s = teach_undo(a);
-    if (!s) app_report(a, s.error());
-  }
+  undo_strokes(a, presses(GLFW_KEY_Z), false);
   if (pressed(GLFW_KEY_0)) set_scale(a, 1.0f);
   if (pressed(GLFW_KEY_K)) {
     t.high_contrast = !t.high_contrast;
