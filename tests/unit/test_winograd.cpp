@@ -1,4 +1,4 @@
-// Winograd F(2x2,3x3) against a double-precision direct convolution: the
+// Winograd F(4x4,3x3) against a double-precision direct convolution: the
 // forward (bias, fused ReLU, odd sizes, channel counts that are not a
 // multiple of the micro-tile) and the adjoint (flipped, transposed kernels,
 // accumulating into dx) against the explicit sum dx[c,h,w] = sum over m, i, j

@@ -17,6 +17,7 @@
 
 #include "kernels/conv_direct.h"
 #include "kernels/conv_gemm.h"
+#include "kernels/conv_narrow.h"
 #include "kernels/gemm.h"
 #include "kernels/im2col.h"
 #include "kernels/thread_pool.h"
@@ -148,6 +149,35 @@ int main(int argc, char** argv) {
     }
     total_gemm += s;
     total_best += best < 1e30 ? best : 0;
+  }
+  // 3. The data gradient of a layer with few input channels (bench_cnn's first:
+  //    dy [16] -> dx [1]): the direct narrow kernel against sgemm + col2im.
+  for (const Layer& l : layers) {
+    if (!layer.empty() && layer != l.name) continue;
+    if (!xm::conv2d_3x3_narrow_supported(l.M, l.C)) continue;
+    const int N = l.H * l.W, K = l.C * 9;
+    auto dy = random_vec((size_t)batch * l.M * N, 6), w = random_vec((size_t)l.M * K, 7);
+    std::vector<float> dx((size_t)batch * l.C * N), cols((size_t)K * N);
+    const double flops = 2.0 * batch * l.M * N * K;
+    if (want("conv_bwd_gemm_col2im")) {
+      double s = median_seconds(reps, [&] {
+        for (int b = 0; b < batch; ++b) {
+          xm::sgemm(true, false, K, N, l.M, 1.0f, w.data(), K, dy.data() + (size_t)b * l.M * N, N, 0.0f, cols.data(), N);
+          float* dxb = dx.data() + (size_t)b * l.C * N;
+          std::fill(dxb, dxb + (size_t)l.C * N, 0.0f);
+          xm::col2im(cols.data(), l.C, l.H, l.W, 3, 3, 1, 1, 1, 1, 1, 1, l.H, l.W, dxb);
+        }
+      });
+      std::printf("{\"what\":\"conv_bwd_gemm_col2im\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
+                  l.name, batch, threads, s, flops / s * 1e-9);
+    }
+    if (want("conv_bwd_narrow")) {
+      double s = median_seconds(reps, [&] {
+        xm::conv2d_3x3_narrow(dy.data(), batch, l.M, l.H, l.W, w.data(), l.C, true, false, dx.data());
+      });
+      std::printf("{\"what\":\"conv_bwd_narrow\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
+                  l.name, batch, threads, s, flops / s * 1e-9);
+    }
   }
   if (only.empty() && layer.empty())
     std::printf("{\"what\":\"bench_cnn_convs\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"best_median_s\":%.6g}\n",

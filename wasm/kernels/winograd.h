@@ -1,7 +1,7 @@
 // conv3x3_winograd: a 3x3, pad 1, stride 1 convolution by Winograd's minimal
-// filtering F(2x2,3x3) (Lavin & Gray 2015): each 2x2 block of outputs costs
-// 16 multiplies per input channel instead of 36, i.e. 2.25x fewer. The
-// products are 16 small GEMMs ([Cin] x [M] by [Cin] x [tiles]) between the
+// filtering F(4x4,3x3) (Lavin & Gray 2015): each 4x4 block of outputs costs
+// 36 multiplies per input channel instead of 144, i.e. 4x fewer. The
+// products are 36 small GEMMs ([Cin] x [M] by [Cin] x [tiles]) between the
 // input and output transforms, computed block by block of tile rows so that
 // the transformed data stays in cache.
 //
@@ -19,9 +19,12 @@
 // [C,M] and flipped 180 degrees, pad 1) is the same kernel: build u with
 // flip_transpose = true and run it on dy with M and C swapped and
 // accumulate = true (dx += ...).
-// Accuracy: the transforms only add, subtract and halve, so the result
-// differs from the direct sum by a few float32 roundings (checked against a
-// double-precision reference in tests/unit/test_kernels.cpp).
+// Accuracy: the transforms scale by up to 8 (and the weights' by 1/6, 1/24),
+// so the result differs from the direct sum by more float32 roundings than
+// F(2x2,3x3)'s: about 5e-6 of the output's largest magnitude on bench_cnn's
+// layers (inputs and weights in [-1,1]; a plain float sum: about 1e-6), and
+// about 2e-6 relative on bench_cnn's input gradient against PyTorch in double
+// (checked against a double-precision reference in tests/unit/test_winograd.cpp).
 // Single-threaded; bit-identical whatever thread calls it.
 #pragma once
 #include <cstddef>

@@ -4,12 +4,15 @@
 // (input only): dcols = w^T * dy, dx += col2im(dcols). Images are spread over
 // the thread pool, each thread with its own block of workspace.
 // Fast paths for the common 3x3, pad 1, stride 1 conv (group 1): Winograd
-// F(2x2,3x3) forward and backward when both channel counts are large enough
+// F(4x4,3x3) forward and backward when both channel counts are large enough
 // (kernels/winograd.h), and a direct kernel for 1-2 input channels (a grey
-// image's first layer, kernels/conv_direct.h), both with the Relu fused.
+// image's first layer, kernels/conv_direct.h), both with the Relu fused; the
+// backward to at most 4 channels (the data gradient of that first layer) is a
+// direct 3x3 conv of dy with the kernels flipped (kernels/conv_narrow.h).
 // ref: ONNX Conv-11 (auto_pad, group, dilations).
 #include "engine/ops/op_util.h"
 #include "kernels/conv_direct.h"
+#include "kernels/conv_narrow.h"
 #include "kernels/gemm.h"
 #include "kernels/im2col.h"
 #include "kernels/winograd.h"
@@ -44,15 +47,15 @@ class ConvOp : public Op {
                 q.g.dh == 1 && q.g.dw == 1 && q.g.pt == 1 && q.g.pl == 1 && q.g.OH == q.g.H && q.g.OW == q.g.W;
     return q;
   }
-  // Winograd runs one image per thread; a batch smaller than the thread
-  // count keeps sgemm, which splits one image's product over the threads.
+  // Winograd runs one image per thread. A batch smaller than the thread
+  // count uses it too, leaving threads idle: one thread of F(4x4,3x3) beats
+  // sgemm split over two (bench_cnn at batch 1 in wasm: conv 16->32 at 64x64
+  // 0.36 ms against 0.92 ms).
   bool winograd_forward(const Geo& q, int threads) const {
-    return q.same3x3 && (threads == 1 || q.g.N >= threads) &&
-           conv3x3_winograd_supported(int(q.g.C), int(q.M), int(q.g.H), int(q.g.W));
+    return q.same3x3 && conv3x3_winograd_supported(int(q.g.C), int(q.M), int(q.g.H), int(q.g.W));
   }
   bool winograd_backward(const Geo& q, int threads) const {
-    return q.same3x3 && (threads == 1 || q.g.N >= threads) &&
-           conv3x3_winograd_supported(int(q.M), int(q.g.C), int(q.g.H), int(q.g.W));
+    return q.same3x3 && conv3x3_winograd_supported(int(q.M), int(q.g.C), int(q.g.H), int(q.g.W));
   }
   // Per-thread block: [transformed weights (block 0's are shared)][kernel scratch].
   static size_t winograd_floats(int cin, int cout, int H, int W) {
@@ -185,6 +188,10 @@ public:
     const float* gy = r.gout[0];
     const int64_t CgKK = q.Cg * q.kk, HW = g.H * g.W;
     const bool assign = r.gin_fresh && r.gin_fresh[0];
+    if (q.same3x3 && conv2d_3x3_narrow_supported(int(q.M), int(g.C))) {
+      conv2d_3x3_narrow(gy, int(g.N), int(q.M), int(g.H), int(g.W), w, int(g.C), true, !assign, gx);
+      return;
+    }
     if (winograd_backward(q, r.threads)) {
       // dx += conv(dy) with the kernels transposed to [C,M] and flipped.
       const int C = int(g.C), M = int(q.M), H = int(g.H), W = int(g.W);
