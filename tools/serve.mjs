@@ -39,7 +39,34 @@ const types = {
   '.webmanifest': 'application/manifest+json',
 };
 const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.onnx', '.ttf', '.svg', '.md', '.npy']);
-const gzCache = new Map();  // path -> {mtimeMs, body}
+const gzCache = new Map();  // path -> Promise of {mtimeMs, body}
+
+// Compressed off the event loop (zlib's thread pool), once per file version,
+// so one large file never holds up the responses for the others.
+function gzipped(file, st) {
+  const c = gzCache.get(file);
+  if (c && c.mtimeMs === st.mtimeMs) return c.body;
+  const body = fs.promises.readFile(file).then((raw) => new Promise((resolve, reject) => {
+    zlib.gzip(raw, { level: 9 }, (err, out) => (err ? reject(err) : resolve(out)));
+  }));
+  gzCache.set(file, { mtimeMs: st.mtimeMs, body });
+  body.catch(() => gzCache.delete(file));
+  return body;
+}
+
+// A static host serves compressed files it prepared in advance: compress what
+// the first page load needs before the first request (ONNX Runtime Web's large
+// files in ort/ are compressed on first use).
+async function precompress(dir) {
+  for (const e of await fs.promises.readdir(dir, { withFileTypes: true })) {
+    const f = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'ort') await precompress(f);
+    } else if (compressible.has(path.extname(f).toLowerCase())) {
+      await gzipped(f, await fs.promises.stat(f)).catch(() => {});
+    }
+  }
+}
 
 const server = http.createServer((req, res) => {
   const common = {
@@ -85,22 +112,23 @@ const server = http.createServer((req, res) => {
       fs.createReadStream(file).pipe(res);
       return;
     }
-    let c = gzCache.get(file);
-    if (!c || c.mtimeMs !== st.mtimeMs) {
-      c = { mtimeMs: st.mtimeMs, body: zlib.gzipSync(fs.readFileSync(file), { level: 9 }) };
-      gzCache.set(file, c);
-    }
-    headers['Content-Encoding'] = 'gzip';
-    headers['Vary'] = 'Accept-Encoding';
-    headers['Content-Length'] = c.body.length;
-    res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : c.body);
+    gzipped(file, st).then((body) => {
+      headers['Content-Encoding'] = 'gzip';
+      headers['Vary'] = 'Accept-Encoding';
+      headers['Content-Length'] = body.length;
+      res.writeHead(200, headers);
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }, (e) => {
+      res.writeHead(500, { ...common, 'Content-Type': 'text/plain' });
+      res.end('cannot read ' + rel + ': ' + e.message);
+    });
   });
 });
 server.on('error', (e) => {
   console.error(`error: cannot listen on 127.0.0.1:${port}: ${e.message}`);
   process.exit(3);
 });
+await precompress(root).catch(() => {});
 server.listen(port, '127.0.0.1', () => {
   const url = `http://127.0.0.1:${server.address().port}/`;
   console.log(url);

@@ -30,6 +30,8 @@
   // arrived and run; Module.instantiateWasm below hands the result to Emscripten.
   const wasmUrl = 'xmedia-lab.wasm';
   const fetchWasm = () => fetch(wasmUrl, { credentials: 'same-origin' });
+  const mark = (what) => { try { performance.mark(what); } catch (e) { /* no User Timing */ } };
+  mark('glue start');
   const wasmCompiled = (typeof WebAssembly.compileStreaming === 'function'
     ? WebAssembly.compileStreaming(fetchWasm())
     : Promise.reject(new Error('no streaming compile')))
@@ -37,7 +39,7 @@
       if (!r.ok) throw new Error(`${wasmUrl}: HTTP ${r.status}`);
       return r.arrayBuffer();
     }).then((b) => WebAssembly.compile(b)));
-  wasmCompiled.catch(() => {});  // reported by instantiateWasm
+  wasmCompiled.then(() => mark('wasm compiled'), () => {});  // errors: reported by instantiateWasm
 
   // Fetched while the wasm compiles: the font, the model list and the default model.
   const fontPromise = fetch('fonts/DejaVuSans.ttf').then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
@@ -102,8 +104,38 @@
     wrap('blendEquationSeparate', (mr, ma) => { state.set(gl.BLEND_EQUATION_RGB, mr); state.set(gl.BLEND_EQUATION_ALPHA, ma); });
   }
 
+  // How the page draws (ui/app/render.h): WebGL 2 where the browser runs it on a
+  // GPU, else in software into a 2D canvas. `?renderer=webgl` or
+  // `?renderer=software` in the address forces one. A throwaway WebGL 2 context
+  // tells them apart: browsers refuse it on a "major performance caveat", or
+  // name a software rasteriser as the renderer (SwiftShader, llvmpipe, ...).
+  let renderer = null;
+  function chooseRenderer() {
+    if (renderer) return renderer;
+    const forced = new URLSearchParams(location.search).get('renderer');
+    if (forced === 'webgl' || forced === 'software') return (renderer = forced);
+    let gl = null;
+    try {
+      gl = document.createElement('canvas').getContext('webgl2', { failIfMajorPerformanceCaveat: true });
+    } catch (e) { gl = null; }
+    let soft = !gl;
+    if (gl) {
+      const info = gl.getExtension('WEBGL_debug_renderer_info');
+      const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) || '');
+      soft = /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+      const lose = gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+    }
+    mark('renderer chosen');
+    return (renderer = soft ? 'software' : 'webgl');
+  }
+  // Decided while the network works (the probe takes tens of milliseconds
+  // with a software WebGL), not when main() asks.
+  setTimeout(chooseRenderer, 0);
+
   const Module = {
     canvas,
+    xmediaChooseRenderer: chooseRenderer,
     instantiateWasm(imports, receiveInstance) {
       wasmCompiled
         .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
@@ -132,7 +164,9 @@
       });
       defaultModelPromise.then((m) => {
         if (m) {
+          mark('model load start');
           const err = loadModelBytes(m.bytes, m.name, m.card);
+          mark('model loaded');
           if (err) pageErrors.push(err);
         }
         // teach.js: lessons and the start-up link are in place before `ready`.
@@ -160,7 +194,12 @@
   window.Module = Module;
 
   let firstFrame = false, startupDone = false;
+  // The overlay goes once the lab has drawn itself; without a start-up link in
+  // the address there is nothing more to wait for (the lessons list arrives
+  // meanwhile). `ready` also waits for the lessons and the link.
+  const startLink = location.hash.replace(/^#/, '') !== '';
   function maybeReady() {
+    if (firstFrame && !startLink && !pageErrors.length) loading.classList.add('done');
     if (!firstFrame || !startupDone || readyDone) return;
     readyDone = true;
     api.startupMs = performance.now() - t0;
@@ -314,6 +353,15 @@
     // Frames drawn, skipped (nothing changed), repainted in part or in full, and the
     // mean fraction of the screen a painted frame repaints (ui/app/render.h).
     renderStats() { started(); return JSON.parse(call('xm_api_render_stats_json', 'string', [], [])); },
+    // Milliseconds from navigation to each start-up phase the page marks (glue
+    // start, wasm compiled, main start/end, model loaded, first frames).
+    startupTimeline() {
+      const names = new Set(['glue start', 'wasm compiled', 'main start', 'main end', 'model load start', 'model loaded',
+                             'frame start', 'frame ui start', 'frame ticked', 'frame drawn', 'frame end', 'renderer chosen',
+                             'first explanation drawn']);
+      return performance.getEntriesByType('mark').filter((m) => names.has(m.name))
+        .map((m) => ({ name: m.name, ms: Math.round(m.startTime) }));
+    },
     // The evaluation as it stands (busy or not), without starting one.
     evaluation() { started(); return JSON.parse(call('xm_api_evaluation_json', 'string', [], [])); },
     // The map on screen: {shape, data: Float32Array}.

@@ -32,14 +32,14 @@ test('opens, becomes ready and draws the layout', async () => {
   assert.ok(Array.isArray(status.prediction));
   assert.deepEqual(status.errors, []);
   // The loading indicator is gone once ready.
-  const overlay = await page.evaluate(() => getComputedStyle(document.getElementById('loading')).opacity);
-  await page.waitForFunction(() => getComputedStyle(document.getElementById('loading')).opacity === '0');
+  const overlay = await page.evaluate(() => getComputedStyle(document.getElementById('loading')).display);
+  assert.equal(overlay, 'none', 'the loading overlay still covers the lab once it is ready');
   const shot = await page.screenshot();
   saveShot('page-1280x800.png', shot);
   const img = decodePng(shot);
   assert.equal(img.width, 1280);
   // A blank or single-colour page has a handful of colours; the layout with text has many.
-  assert.ok(distinctColours(img) > 40, `screenshot looks empty (${distinctColours(img)} colours, overlay opacity ${overlay})`);
+  assert.ok(distinctColours(img) > 40, `screenshot looks empty (${distinctColours(img)} colours, overlay display ${overlay})`);
   // Something is drawn in the side panels (left) and in the explanation view (right).
   assert.ok(distinctColours(img, 0, 40, 300, 780) > 20, 'the side panels are empty');
   assert.ok(distinctColours(img, 400, 40, 1270, 780) > 5, 'the explanation view is empty');

@@ -5,10 +5,12 @@
 #include "render.h"
 
 extern "C" const char* xm_api_render_stats_json() {
-  static char buf[256];
+  static char buf[320];
   const xm::RenderStats& s = xm::render_stats();
   const unsigned long long painted = s.partial + s.full;
-  std::snprintf(buf, sizeof buf, "{\"frames\": %llu, \"skipped\": %llu, \"partial\": %llu, \"full\": %llu, \"painted_fraction\": %.4f}",
-                s.frames, s.skipped, s.partial, s.full, painted ? s.painted_fraction_sum / double(painted) : 0.0);
+  std::snprintf(buf, sizeof buf, "{\"renderer\": \"%s\", \"frames\": %llu, \"skipped\": %llu, \"partial\": %llu, \"full\": %llu, "
+                "\"painted_fraction\": %.4f, \"draw_ms_mean\": %.3f}",
+                xm::render_name(), s.frames, s.skipped, s.partial, s.full, painted ? s.painted_fraction_sum / double(painted) : 0.0,
+                painted ? s.draw_ms_sum / double(painted) : 0.0);
   return buf;
 }

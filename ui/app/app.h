@@ -14,7 +14,8 @@ struct GLFWwindow;
 
 namespace xm {
 
-// An OpenGL texture holding an RGBA image; re-uploaded when its version changes.
+// An RGBA image the renderer can draw (a WebGL texture, or pixels the software
+// renderer samples, ui/app/render.h); re-uploaded when its pixels change.
 struct Texture {
   unsigned id = 0;
   int width = 0, height = 0;
@@ -33,6 +34,7 @@ struct App {
   double dpr = 1.0;       // device pixel ratio the fonts were built for
   float ui_scale = 1.0f;  // user's presenter scale on top of the ratio
   bool ready_sent = false;
+  bool first_explanation_marked = false;
   bool startup_done = false;  // default model and case loaded (the page says so)
 
   // View

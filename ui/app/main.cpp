@@ -1,4 +1,5 @@
-// The page's main loop: GLFW window on the #canvas, ImGui frame, WebGL 2 draw.
+// The page's main loop: GLFW window on the #canvas, ImGui frame, drawn with
+// WebGL 2 or in software into a 2D canvas (render.h).
 // The canvas's backing store follows its CSS size times devicePixelRatio, and
 // ImGui works in device pixels with fonts and sizes scaled to match, so text
 // stays crisp on high-DPI screens.
@@ -6,6 +7,7 @@
 #include <GLFW/glfw3.h>
 
 #include <cmath>
+#include <emscripten.h>
 #include <cstdio>
 
 #include "app.h"
@@ -13,7 +15,6 @@
 #include "core/log.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
-#include "imgui_impl_opengl3.h"
 #include "platform/ort_backend.h"
 #include "platform/platform.h"
 #include "render.h"
@@ -28,7 +29,7 @@ App& app() {
 
 namespace {
 
-constexpr double kTickBudgetMs = 8.0;
+constexpr double kTickBudgetMs = 6.0;
 
 void log_to_page(LogLevel level, const char* message, void* user) {
   auto* a = static_cast<App*>(user);
@@ -50,19 +51,27 @@ void follow_canvas_size(App& a) {
   }
 }
 
+// The first frames and the start-up phases are marked on the page's
+// performance timeline (xmediaLab.startupTimeline(), tools/bench/page.mjs).
+void mark(const char* what) { EM_ASM({ performance.mark(UTF8ToString($0)); }, what); }
+
 bool frame(void*) {
   App& a = app();
+  const bool early = a.state.frames < 3;
+  if (early) mark("frame start");
   follow_canvas_size(a);
   glfwPollEvents();
   teach_before_frame(a);
-  ImGui_ImplOpenGL3_NewFrame();
+  render_new_frame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
+  if (early) mark("frame ui start");
   // The explainer gets a slice of each frame, so the page keeps drawing while it
-  // runs: 8 ms leaves room for the UI and the (software-rendered) repaint
-  // within a 33 ms frame on a slow laptop.
+  // runs: 6 ms leaves room for the UI, the repaint and the browser's own work
+  // within a 16.7 ms frame (8 ms missed every other frame in headless Chromium).
   a.lab.tick(kTickBudgetMs);
   evaluation_tick(a, kTickBudgetMs);
+  if (early) mark("frame ticked");
   app_draw(a);
   teach_draw(a);
   a.lab.fill_status(a.state);
@@ -70,8 +79,14 @@ bool frame(void*) {
   int fb_w, fb_h;
   glfwGetFramebufferSize(a.window, &fb_w, &fb_h);
   static const float clear_rgb[3] = {0.09f, 0.10f, 0.12f};
+  if (early) mark("frame drawn");
   render_frame(fb_w, fb_h, clear_rgb);  // only what changed since the last frame
   a.state.frames++;
+  if (!a.first_explanation_marked && a.lab.runs_finished() >= 1 && !a.lab.busy()) {
+    a.first_explanation_marked = true;  // on screen once the browser shows this frame
+    mark("first explanation drawn");
+  }
+  if (early) mark("frame end");
   if (!a.ready_sent && a.state.frames >= 2) {
     a.ready_sent = true;
     platform_notify_ready();
@@ -84,6 +99,7 @@ bool frame(void*) {
 
 int main() {
   using namespace xm;
+  mark("main start");
   Lab::ort_factory = ort_backend_from_bytes;  // models our engine refuses run on ONNX Runtime Web
   App& a = app();
   log_set_sink(log_to_page, &a);
@@ -91,7 +107,8 @@ int main() {
     platform_report_error("This browser cannot create a WebGL 2 context (glfwInit failed).");
     return 1;
   }
-  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  const Renderer renderer = render_choose();  // render.h: WebGL 2 or software into a 2D canvas
+  glfwWindowHint(GLFW_CLIENT_API, renderer == Renderer::webgl ? GLFW_OPENGL_ES_API : GLFW_NO_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
   // ImGui needs neither: without them the browser has less to clear and copy each frame.
@@ -110,9 +127,11 @@ int main() {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // layout comes from code; state will come from deep links
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-  ImGui_ImplGlfw_InitForOpenGL(a.window, true);
-  ImGui_ImplOpenGL3_Init("#version 300 es");
+  if (renderer == Renderer::webgl) ImGui_ImplGlfw_InitForOpenGL(a.window, true);
+  else ImGui_ImplGlfw_InitForOther(a.window, true);
+  render_init(renderer);
   app_apply_scale(a);
+  mark("main end");
   platform_run_main_loop(frame, nullptr);
   return 0;
 }

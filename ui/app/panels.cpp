@@ -23,7 +23,6 @@
 #include "image/image_io.h"
 #include "image/npy.h"
 #include "imgui.h"
-#include "imgui_impl_opengl3.h"
 #include "platform/platform.h"
 #include "teach.h"
 
@@ -34,10 +33,12 @@ namespace xm {
 void app_apply_scale(App& a) {
   ImGuiIO& io = ImGui::GetIO();
   const float scale = float(a.dpr) * a.ui_scale;
-  const bool had_texture = io.Fonts->TexID != ImTextureID(0);
   io.Fonts->Clear();
   ImFontConfig cfg;
-  cfg.OversampleH = 2;
+  // Whole-pixel glyph positions from a 1x atlas: crisp text, and half the
+  // rasterising at start-up (the atlas is built before the first frame).
+  cfg.OversampleH = 1;
+  cfg.PixelSnapH = true;
   ImFont* f = nullptr;
   if (FILE* fp = std::fopen("/fonts/DejaVuSans.ttf", "rb")) {
     std::fclose(fp);
@@ -60,15 +61,7 @@ void app_apply_scale(App& a) {
     def.SizePixels = 13.0f * scale;
     io.Fonts->AddFontDefault(&def);
   }
-  // Only the font texture is re-created: the 1.86 OpenGL backend keeps its
-  // vertex/index buffer sizes across DestroyDeviceObjects, so rebuilding
-  // everything leaves buffers too small (WebGL "buffer overflow", blank page).
-  // Before the first frame there is no texture yet; NewFrame creates it.
-  if (had_texture) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-  }
-  render_invalidate();  // the glyphs changed: repaint everything
+  render_fonts_changed();  // a new font texture; everything is repainted
   ImGuiStyle style;
   ImGui::StyleColorsDark(&style);
   style.WindowRounding = 4.0f;
@@ -599,7 +592,8 @@ void window_about(App& a) {
     ImGui::Text("Everything runs in this browser tab: images and models never leave your computer.");
     ImGui::Separator();
     ImGui::Text("Core %s (C++ compiled to WebAssembly)", core_version());
-    ImGui::Text("Dear ImGui %s", IMGUI_VERSION);
+    ImGui::Text("Dear ImGui %s, drawn %s", IMGUI_VERSION,
+                render_kind() == Renderer::webgl ? "with WebGL 2" : "in software (the browser's WebGL is not GPU-accelerated)");
     ImGui::Text("ONNX Runtime Web: not loaded (used only for models the native engine cannot run)");
     ImGui::Text("Cases are synthetic phantoms with known ground truth; they are not patient data.");
   }

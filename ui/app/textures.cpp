@@ -11,12 +11,22 @@ namespace xm {
 
 void texture_upload(Texture& t, const Image8& rgba) {
   if (rgba.width <= 0 || rgba.height <= 0 || rgba.channels != 4) return;
-  // Panels hand over their image every frame; the GPU (and the repaint of the
-  // screen area showing it, render.h) is only bothered when a pixel changed.
+  // Panels hand over their image every frame; the renderer (and the repaint of
+  // the screen area showing it, render.h) is only bothered when a pixel changed.
   static std::unordered_map<unsigned, std::vector<uint8_t>> uploaded;
   if (t.id && t.width == rgba.width && t.height == rgba.height) {
     const std::vector<uint8_t>& last = uploaded[t.id];
     if (last.size() == rgba.pixels.size() && std::memcmp(last.data(), rgba.pixels.data(), last.size()) == 0) return;
+  }
+  if (render_kind() == Renderer::software) {
+    static unsigned next_id = 1;
+    if (!t.id) t.id = next_id++;
+    t.width = rgba.width;
+    t.height = rgba.height;
+    std::vector<uint8_t>& kept = uploaded[t.id];
+    kept = rgba.pixels;  // the renderer samples this copy
+    render_texture_changed(t.id, t.width, t.height, kept.data());
+    return;
   }
   if (!t.id) {
     GLuint id;
