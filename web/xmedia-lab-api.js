@@ -179,7 +179,8 @@
     monitorRunDependencies(left) {
       if (!readyDone) loadingText.textContent = left ? 'Loading the lab…' : 'Starting…';
     },
-    xmediaOnReady() { firstFrame = true; maybeReady(); },
+    xmediaOnFirstFrame() { drawn = true; maybeReady(); },
+    xmediaOnReady() { drawn = true; firstFrame = true; maybeReady(); },
     xmediaOnError(message) { pageErrors.push(message); },
     xmediaRequest(action, arg) {
       if (action === 'pick-image') pickFile('.png,.jpg,.jpeg,.bmp,.npy', (bytes, name) => api.loadImage(bytes, name));
@@ -198,8 +199,9 @@
   // the address there is nothing more to wait for (the lessons list arrives
   // meanwhile). `ready` also waits for the lessons and the link.
   const startLink = location.hash.replace(/^#/, '') !== '';
+  let drawn = false;
   function maybeReady() {
-    if (firstFrame && !startLink && !pageErrors.length) loading.classList.add('done');
+    if (drawn && !startLink && !pageErrors.length) loading.classList.add('done');
     if (!firstFrame || !startupDone || readyDone) return;
     readyDone = true;
     api.startupMs = performance.now() - t0;
@@ -357,7 +359,7 @@
     // start, wasm compiled, main start/end, model loaded, first frames).
     startupTimeline() {
       const names = new Set(['glue start', 'wasm compiled', 'main start', 'main end', 'model load start', 'model loaded',
-                             'frame start', 'frame ui start', 'frame ticked', 'frame drawn', 'frame end', 'renderer chosen',
+                             'frame start', 'frame fonts ready', 'frame ui start', 'frame ticked', 'frame drawn', 'frame end', 'renderer chosen',
                              'first explanation drawn']);
       return performance.getEntriesByType('mark').filter((m) => names.has(m.name))
         .map((m) => ({ name: m.name, ms: Math.round(m.startTime) }));

@@ -63,6 +63,7 @@ bool frame(void*) {
   glfwPollEvents();
   teach_before_frame(a);
   render_new_frame();
+  if (early) mark("frame fonts ready");
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
   if (early) mark("frame ui start");
@@ -87,6 +88,10 @@ bool frame(void*) {
     mark("first explanation drawn");
   }
   if (early) mark("frame end");
+  // The first frame already shows the whole layout and, usually, the first
+  // explanation: the page can take its loading overlay away (ready waits a
+  // frame more, for the layout's second pass).
+  if (a.state.frames == 1) EM_ASM({ if (Module.xmediaOnFirstFrame) Module.xmediaOnFirstFrame(); });
   if (!a.ready_sent && a.state.frames >= 2) {
     a.ready_sent = true;
     platform_notify_ready();
