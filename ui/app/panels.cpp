@@ -321,8 +321,10 @@ void panel_explain(App& a) {
   std::snprintf(prog, sizeof prog, "%s %.0f%%", lab.busy() ? "running" : "done", 100.0 * lab.progress());
   ImGui::ProgressBar(float(lab.progress()), ImVec2(-1, 0), lab.has_model() ? prog : "");
   if (const LabRun* r = lab.last_run()) {
-    ImGui::Text("%s: %.0f ms, %" PRId64 " forward + %" PRId64 " backward passes", r->method.c_str(), r->ms,
-                r->stats.forward_passes, r->stats.backward_passes);
+    // Two lines: with hundreds of passes one line runs out of the panel.
+    const int64_t fw = r->stats.forward_passes, bw = r->stats.backward_passes;
+    ImGui::Text("%s: %.0f ms", r->method.c_str(), r->ms);
+    ImGui::Text("%" PRId64 " forward pass%s + %" PRId64 " backward pass%s", fw, fw == 1 ? "" : "es", bw, bw == 1 ? "" : "es");
     auto gap = r->stats.values.find("completeness_gap");
     if (gap != r->stats.values.end()) {
       ImGui::Text("completeness gap: %.4g", gap->second);
