@@ -30,7 +30,9 @@
   // arrived and run; Module.instantiateWasm below hands the result to Emscripten.
   const wasmUrl = 'xmedia-lab.wasm';
   const fetchWasm = () => fetch(wasmUrl, { credentials: 'same-origin' });
-  const mark = (what) => { try { performance.mark(what); } catch (e) { /* no User Timing */ } };
+  // Start-up phases on the performance timeline, prefixed (ui/app/main.cpp marks its own the same way).
+  const markPrefix = 'xmedia: ';
+  const mark = (what) => { try { performance.mark(markPrefix + what); } catch (e) { /* no User Timing */ } };
   mark('glue start');
   const wasmCompiled = (typeof WebAssembly.compileStreaming === 'function'
     ? WebAssembly.compileStreaming(fetchWasm())
@@ -356,13 +358,11 @@
     // mean fraction of the screen a painted frame repaints (ui/app/render.h).
     renderStats() { started(); return JSON.parse(call('xm_api_render_stats_json', 'string', [], [])); },
     // Milliseconds from navigation to each start-up phase the page marks (glue
-    // start, wasm compiled, main start/end, model loaded, first frames).
+    // start, wasm compiled, main start/end, model loaded, first frames, first
+    // explanation drawn).
     startupTimeline() {
-      const names = new Set(['glue start', 'wasm compiled', 'main start', 'main end', 'model load start', 'model loaded',
-                             'frame start', 'frame fonts ready', 'frame ui start', 'frame ticked', 'frame drawn', 'frame end', 'renderer chosen',
-                             'first explanation drawn']);
-      return performance.getEntriesByType('mark').filter((m) => names.has(m.name))
-        .map((m) => ({ name: m.name, ms: Math.round(m.startTime) }));
+      return performance.getEntriesByType('mark').filter((m) => m.name.startsWith(markPrefix))
+        .map((m) => ({ name: m.name.slice(markPrefix.length), ms: Math.round(m.startTime) }));
     },
     // The evaluation as it stands (busy or not), without starting one.
     evaluation() { started(); return JSON.parse(call('xm_api_evaluation_json', 'string', [], [])); },

@@ -15,19 +15,12 @@
 #include "engine/engine.h"
 #include "onnx/onnx_model.h"
 #include "onnx_builder.h"
+#include "test_random.h"
 
 using namespace xm;
 using namespace xm::test;
 
 namespace {
-
-std::vector<float> fast_uniform(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
 
 struct ConvCase { int N, C, M, H, W; const char* path; };
 
@@ -98,15 +91,15 @@ TEST_SUITE("ops_conv_fast_paths") {
     uint32_t seed = 1500;
     for (int threads : {1, 2})
       for (const ConvCase& p : cases) {
-        auto w = fast_uniform((size_t)p.M * p.C * 9, seed++), b = fast_uniform((size_t)p.M, seed++);
+        auto w = test::uniform_vector((size_t)p.M * p.C * 9, seed++), b = test::uniform_vector((size_t)p.M, seed++);
         std::vector<In> ins = {{"x", {p.N, p.C, p.H, p.W}}, {"w", {p.M, p.C, 3, 3}, false, w}, {"b", {p.M}, false, b}};
         auto e = Engine::load(one_node("Conv", ins, fast_attrs()), "conv");
         REQUIRE_MESSAGE(e, e.error());
         (*e)->set_threads(threads);
         Tensor x({p.N, p.C, p.H, p.W});
-        x.data = fast_uniform(x.numel(), seed++);
+        x.data = test::uniform_vector(x.numel(), seed++);
         Tensor s({p.N, p.M, p.H, p.W});
-        s.data = fast_uniform(s.numel(), seed++);
+        s.data = test::uniform_vector(s.numel(), seed++);
         RunRequest req;
         req.inputs = {&x};
         req.seeds = {&s};
@@ -128,9 +121,9 @@ TEST_SUITE("ops_conv_fast_paths") {
     auto e = Engine::load(one_node("Conv", ins, fast_attrs()), "conv_runtime_w");
     REQUIRE_MESSAGE(e, e.error());
     Tensor x({p.N, p.C, p.H, p.W}), w({p.M, p.C, 3, 3}), b({p.M});
-    x.data = fast_uniform(x.numel(), 1700);
-    w.data = fast_uniform(w.numel(), 1701);
-    b.data = fast_uniform(b.numel(), 1702);
+    x.data = test::uniform_vector(x.numel(), 1700);
+    w.data = test::uniform_vector(w.numel(), 1701);
+    b.data = test::uniform_vector(b.numel(), 1702);
     RunRequest req;
     req.inputs = {&x, &w, &b};
     RunResult res;
@@ -140,52 +133,29 @@ TEST_SUITE("ops_conv_fast_paths") {
       const double ey = fast_rel_err(res.outputs[0].data, fast_ref_forward(p, x.data, w.data, b.data));
       INFO("pass " << pass << " output rel err=" << ey);
       CHECK(ey < 2e-5);
-      w.data = fast_uniform(w.numel(), 1703);
+      w.data = test::uniform_vector(w.numel(), 1703);
     }
   }
 
   TEST_CASE("an input feeding two 3x3 Convs gets the sum of both gradients (assign, then accumulate)") {
     // x [1,3,8,11] -> Conv A (3 -> 16) -> ya;  x -> Conv B (3 -> 12) -> yb.
     const ConvCase pa{1, 3, 16, 8, 11, "A"}, pb{1, 3, 12, 8, 11, "B"};
-    auto wa = fast_uniform(16 * 3 * 9, 1600), wb = fast_uniform(12 * 3 * 9, 1601);
-    std::vector<float> ba(16, 0.0f), bb(12, 0.0f);
-    onnx::Model m;
-    m.ir_version = 8;
-    m.opset = 13;
-    onnx::ValueInfo xi;
-    xi.name = "x";
-    xi.elem_type = onnx::DT_FLOAT;
-    m.graph.inputs.push_back(xi);
-    auto weight = [&](const char* name, Shape dims, const std::vector<float>& f) {
-      onnx::TensorData t;
-      t.name = name;
-      t.dims = dims;
-      t.dtype = onnx::DT_FLOAT;
-      t.f = f;
-      m.graph.initializers.push_back(t);
-    };
-    weight("wa", {16, 3, 3, 3}, wa);
-    weight("wb", {12, 3, 3, 3}, wb);
-    for (const char* y : {"ya", "yb"}) {
-      onnx::Node n;
-      n.name = std::string("conv_") + y;
-      n.op_type = "Conv";
-      n.attributes = fast_attrs();
-      n.inputs = {"x", y[1] == 'a' ? "wa" : "wb"};
-      n.outputs = {y};
-      m.graph.nodes.push_back(n);
-      onnx::ValueInfo o;
-      o.name = y;
-      o.elem_type = onnx::DT_FLOAT;
-      m.graph.outputs.push_back(o);
-    }
+    auto wa = test::uniform_vector(16 * 3 * 9, 1600), wb = test::uniform_vector(12 * 3 * 9, 1601);
+    onnx::Model m = empty_model();
+    add_input(m, "x");
+    add_initializer(m, "wa", {16, 3, 3, 3}, wa);
+    add_initializer(m, "wb", {12, 3, 3, 3}, wb);
+    add_node(m, "Conv", {"x", "wa"}, "ya", fast_attrs());
+    add_node(m, "Conv", {"x", "wb"}, "yb", fast_attrs());
+    add_output(m, "ya");
+    add_output(m, "yb");
     auto e = Engine::load(m, "two_convs");
     REQUIRE_MESSAGE(e, e.error());
     Tensor x({1, 3, 8, 11});
-    x.data = fast_uniform(x.numel(), 1602);
+    x.data = test::uniform_vector(x.numel(), 1602);
     Tensor sa({1, 16, 8, 11}), sb({1, 12, 8, 11});
-    sa.data = fast_uniform(sa.numel(), 1603);
-    sb.data = fast_uniform(sb.numel(), 1604);
+    sa.data = test::uniform_vector(sa.numel(), 1603);
+    sb.data = test::uniform_vector(sb.numel(), 1604);
     RunRequest req;
     req.inputs = {&x};
     req.seeds = {&sa, &sb};

@@ -14,18 +14,11 @@
 
 #include "kernels/conv_narrow.h"
 #include "kernels/thread_pool.h"
+#include "test_random.h"
 
 using namespace xm;
 
 namespace {
-
-std::vector<float> narrow_random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = u(rng);
-  return v;
-}
 
 struct NarrowCase { int N, cin, H, W, cout; };
 
@@ -39,7 +32,7 @@ TEST_SUITE("kernels_conv_narrow") {
     uint32_t seed = 1100;
     for (const NarrowCase& p : kNarrowCases) {
       const size_t plane = (size_t)p.H * p.W;
-      auto x = narrow_random((size_t)p.N * p.cin * plane, seed++), w = narrow_random((size_t)p.cout * p.cin * 9, seed++);
+      auto x = test::uniform_vector((size_t)p.N * p.cin * plane, seed++), w = test::uniform_vector((size_t)p.cout * p.cin * 9, seed++);
       std::vector<float> y((size_t)p.N * p.cout * plane + 1, NAN);
       y.back() = 42.0f;  // a guard: nothing may be written past the output
       REQUIRE(conv2d_3x3_narrow_supported(p.cin, p.cout));
@@ -74,8 +67,8 @@ TEST_SUITE("kernels_conv_narrow") {
         // The forward conv maps C = p.cout channels to M = p.cin; its gradient maps dy [M] to dx [C].
         const int M = p.cin, C = p.cout;
         const size_t plane = (size_t)p.H * p.W;
-        auto dy = narrow_random((size_t)p.N * M * plane, seed++), w = narrow_random((size_t)M * C * 9, seed++);
-        auto dx = narrow_random((size_t)p.N * C * plane, seed++);
+        auto dy = test::uniform_vector((size_t)p.N * M * plane, seed++), w = test::uniform_vector((size_t)M * C * 9, seed++);
+        auto dx = test::uniform_vector((size_t)p.N * C * plane, seed++);
         if (!accumulate) std::fill(dx.begin(), dx.end(), NAN);  // assigning must not read dx
         const auto dx0 = dx;
         conv2d_3x3_narrow(dy.data(), p.N, M, p.H, p.W, w.data(), C, true, accumulate, dx.data());
@@ -106,7 +99,7 @@ TEST_SUITE("kernels_conv_narrow") {
     const int before = num_threads();
     const NarrowCase p{2, 6, 37, 21, 2};
     const size_t plane = (size_t)p.H * p.W;
-    auto dy = narrow_random((size_t)p.N * p.cin * plane, 1300), w = narrow_random((size_t)p.cin * p.cout * 9, 1301);
+    auto dy = test::uniform_vector((size_t)p.N * p.cin * plane, 1300), w = test::uniform_vector((size_t)p.cin * p.cout * 9, 1301);
     std::vector<std::vector<float>> outs;
     for (int threads : {1, 2, 3}) {
       set_num_threads(threads);

@@ -19,34 +19,14 @@ using namespace xm;
 namespace {
 
 onnx::Model gap_relu_model(int C, const std::vector<float>& b) {
-  onnx::Model m;
-  m.ir_version = 8;
-  m.opset = 13;
-  onnx::ValueInfo x;
-  x.name = "x";
-  x.elem_type = onnx::DT_FLOAT;
-  m.graph.inputs.push_back(x);
-  onnx::TensorData t;
-  t.name = "b";
-  t.dims = {1, C, 1, 1};
-  t.dtype = onnx::DT_FLOAT;
-  t.f = b;
-  m.graph.initializers.push_back(t);
-  auto node = [&](const char* op, std::vector<std::string> in, const char* out) {
-    onnx::Node n;
-    n.name = std::string("n_") + out;
-    n.op_type = op;
-    n.inputs = std::move(in);
-    n.outputs = {out};
-    m.graph.nodes.push_back(n);
-  };
-  node("Add", {"x", "b"}, "z");  // a runtime producer: a Relu on a graph input is not folded
-  node("Relu", {"z"}, "r");
-  node("GlobalAveragePool", {"r"}, "y");
-  onnx::ValueInfo y;
-  y.name = "y";
-  y.elem_type = onnx::DT_FLOAT;
-  m.graph.outputs.push_back(y);
+  using namespace xm::test;
+  onnx::Model m = empty_model();
+  add_input(m, "x");
+  add_initializer(m, "b", {1, C, 1, 1}, b);
+  add_node(m, "Add", {"x", "b"}, "z");  // a runtime producer: a Relu on a graph input is not folded
+  add_node(m, "Relu", {"z"}, "r");
+  add_node(m, "GlobalAveragePool", {"r"}, "y");
+  add_output(m, "y");
   return m;
 }
 

@@ -16,18 +16,11 @@
 #include "kernels/im2col.h"
 #include "kernels/pool.h"
 #include "kernels/thread_pool.h"
+#include "test_random.h"
 
 using namespace xm;
 
 namespace {
-
-std::vector<float> random_vec(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = u(rng);
-  return v;
-}
 
 // Double-precision triple loop: the reference every sgemm variant must match.
 void gemm_naive(bool ta, bool tb, int M, int N, int K, float alpha, const float* A, int lda,
@@ -56,9 +49,9 @@ double gemm_error(const GemmCase& g, uint32_t seed) {
   const int a_rows = g.ta ? g.K : g.M, a_cols = g.ta ? g.M : g.K;
   const int b_rows = g.tb ? g.N : g.K, b_cols = g.tb ? g.K : g.N;
   const int lda = a_cols + g.pad_a, ldb = b_cols + g.pad_b, ldc = g.N + g.pad_c;
-  auto A = random_vec((size_t)a_rows * lda + 1, seed);
-  auto B = random_vec((size_t)b_rows * ldb + 1, seed + 1);
-  auto C = random_vec((size_t)g.M * ldc + 1, seed + 2);
+  auto A = test::uniform_vector((size_t)a_rows * lda + 1, seed);
+  auto B = test::uniform_vector((size_t)b_rows * ldb + 1, seed + 1);
+  auto C = test::uniform_vector((size_t)g.M * ldc + 1, seed + 2);
   auto R = C;
   if (g.beta == 0.0f)  // beta 0 must ignore NaN in C
     for (int i = 0; i < g.M; ++i)
@@ -146,7 +139,7 @@ TEST_SUITE("kernels_gemm") {
 
   TEST_CASE("sgemm is bit-identical for 1, 2 and 3 threads") {
     const int M = 70, N = 1500, K = 77;
-    auto A = random_vec((size_t)M * K, 7), B = random_vec((size_t)K * N, 8);
+    auto A = test::uniform_vector((size_t)M * K, 7), B = test::uniform_vector((size_t)K * N, 8);
     std::vector<float> C1((size_t)M * N), C2(C1.size()), C3(C1.size());
     const int before = num_threads();
     set_num_threads(1);
@@ -162,8 +155,8 @@ TEST_SUITE("kernels_gemm") {
 
   TEST_CASE("sgemm split over rows (narrow N) is bit-identical for 1 and 2 threads") {
     const int M = 203, N = 10, K = 300;  // K > one cache block: several passes over C
-    auto A = random_vec((size_t)K * M, 17), B = random_vec((size_t)N * K, 18);
-    auto C1 = random_vec((size_t)M * N, 19), C2 = C1;
+    auto A = test::uniform_vector((size_t)K * M, 17), B = test::uniform_vector((size_t)N * K, 18);
+    auto C1 = test::uniform_vector((size_t)M * N, 19), C2 = C1;
     const int before = num_threads();
     set_num_threads(1);
     sgemm(true, true, M, N, K, 0.5f, A.data(), M, B.data(), K, 1.0f, C1.data(), N);
@@ -188,7 +181,7 @@ TEST_SUITE("kernels_im2col") {
       const int oH = (p.H + p.pt + p.pb - p.dh * (p.kH - 1) - 1) / p.sh + 1;
       const int oW = (p.W + p.pl + p.pr - p.dw * (p.kW - 1) - 1) / p.sw + 1;
       const int Kd = p.C * p.kH * p.kW, Nd = oH * oW;
-      auto x = random_vec((size_t)p.C * p.H * p.W, seed++), w = random_vec((size_t)p.M * Kd, seed++);
+      auto x = test::uniform_vector((size_t)p.C * p.H * p.W, seed++), w = test::uniform_vector((size_t)p.M * Kd, seed++);
       std::vector<float> cols((size_t)Kd * Nd, NAN), y((size_t)p.M * Nd), ref(y.size());
       im2col(x.data(), p.C, p.H, p.W, p.kH, p.kW, p.pt, p.pl, p.sh, p.sw, p.dh, p.dw, oH, oW, cols.data());
       sgemm(false, false, p.M, Nd, Kd, 1.0f, w.data(), Kd, cols.data(), Nd, 0.0f, y.data(), Nd);
@@ -196,7 +189,7 @@ TEST_SUITE("kernels_im2col") {
       double err = 0;
       for (size_t i = 0; i < y.size(); ++i) err = std::max(err, (double)std::fabs(y[i] - ref[i]));
       // The implicit GEMM (no column matrix), with a bias, on NaN-filled output.
-      auto bias = random_vec((size_t)p.M, seed++);
+      auto bias = test::uniform_vector((size_t)p.M, seed++);
       std::vector<float> yi(y.size(), NAN);
       conv2d_gemm(x.data(), p.C, p.H, p.W, p.kH, p.kW, p.pt, p.pl, p.sh, p.sw, p.dh, p.dw, oH, oW, w.data(), p.M,
                   bias.data(), yi.data());
@@ -215,7 +208,7 @@ TEST_SUITE("kernels_im2col") {
 
   TEST_CASE("conv2d_gemm is bit-identical for 1 and 2 threads") {
     const int C = 8, H = 30, W = 45, M = 13;
-    auto x = random_vec((size_t)C * H * W, 41), w = random_vec((size_t)M * C * 9, 42), b = random_vec(M, 43);
+    auto x = test::uniform_vector((size_t)C * H * W, 41), w = test::uniform_vector((size_t)M * C * 9, 42), b = test::uniform_vector(M, 43);
     std::vector<float> y1((size_t)M * H * W), y2(y1.size());
     const int before = num_threads();
     set_num_threads(1);
@@ -236,8 +229,8 @@ TEST_SUITE("kernels_im2col") {
       set_num_threads(threads);
       for (auto& p : ps) {
         const size_t plane = (size_t)p.H * p.W;
-        auto x = random_vec((size_t)p.N * p.C * plane, seed++), w = random_vec((size_t)p.M * p.C * 9, seed++);
-        auto bias = random_vec((size_t)p.M, seed++);
+        auto x = test::uniform_vector((size_t)p.N * p.C * plane, seed++), w = test::uniform_vector((size_t)p.M * p.C * 9, seed++);
+        auto bias = test::uniform_vector((size_t)p.M, seed++);
         std::vector<float> y((size_t)p.N * p.M * plane, NAN), ref(plane * p.M);
         conv2d_3x3_direct(x.data(), p.N, p.C, p.H, p.W, w.data(), p.M, p.bias ? bias.data() : nullptr, y.data());
         double err = 0;
@@ -263,10 +256,10 @@ TEST_SUITE("kernels_im2col") {
     const int C = 3, H = 9, W = 7, kH = 3, kW = 3, pt = 1, pl = 2, sh = 2, sw = 1, dh = 1, dw = 2;
     const int oH = (H + pt + 1 - dh * (kH - 1) - 1) / sh + 1, oW = (W + pl + 2 - dw * (kW - 1) - 1) / sw + 1;
     const size_t ncols = (size_t)C * kH * kW * oH * oW;
-    auto x = random_vec((size_t)C * H * W, 5), g = random_vec(ncols, 6);
+    auto x = test::uniform_vector((size_t)C * H * W, 5), g = test::uniform_vector(ncols, 6);
     std::vector<float> cols(ncols);
     im2col(x.data(), C, H, W, kH, kW, pt, pl, sh, sw, dh, dw, oH, oW, cols.data());
-    auto gx = random_vec(x.size(), 9);  // col2im accumulates: start from non-zero values
+    auto gx = test::uniform_vector(x.size(), 9);  // col2im accumulates: start from non-zero values
     auto gx0 = gx;
     col2im(g.data(), C, H, W, kH, kW, pt, pl, sh, sw, dh, dw, oH, oW, gx.data());
     double lhs = 0, rhs = 0;
@@ -345,7 +338,7 @@ TEST_SUITE("kernels_pool_relu") {
 
   TEST_CASE("relu_backward equals the scalar rule (plain, guided, assign, accumulate)") {
     for (int64_t n : {1, 3, 8, 37, 1000}) {
-      auto y = tie_vec(size_t(n), 1), gy = random_vec(size_t(n), 2), base = random_vec(size_t(n), 3);
+      auto y = tie_vec(size_t(n), 1), gy = test::uniform_vector(size_t(n), 2), base = test::uniform_vector(size_t(n), 3);
       y[0] = NAN;  // a NaN activation never passes a gradient
       for (bool guided : {false, true})
         for (bool acc : {false, true}) {
@@ -363,7 +356,7 @@ TEST_SUITE("kernels_pool_relu") {
 
   TEST_CASE("maxpool2x2_backward_row sends each gradient to the window's first maximum") {
     for (int64_t OW : {1, 4, 9, 33}) {
-      auto r0 = tie_vec(size_t(2 * OW), 4), r1 = tie_vec(size_t(2 * OW), 5), gy = random_vec(size_t(OW), 6);
+      auto r0 = tie_vec(size_t(2 * OW), 4), r1 = tie_vec(size_t(2 * OW), 5), gy = test::uniform_vector(size_t(OW), 6);
       for (PoolReluMask mask : {PoolReluMask::NONE, PoolReluMask::RELU, PoolReluMask::GUIDED}) {
         std::vector<float> g0(size_t(2 * OW), 9.0f), g1(size_t(2 * OW), 9.0f);
         maxpool2x2_backward_row(r0.data(), r1.data(), gy.data(), OW, mask, g0.data(), g1.data());

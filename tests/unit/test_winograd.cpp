@@ -11,18 +11,11 @@
 #include <vector>
 
 #include "kernels/winograd.h"
+#include "test_random.h"
 
 using namespace xm;
 
 namespace {
-
-std::vector<float> wino_random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = u(rng);
-  return v;
-}
 
 // y[m,h,w] = sum over c, i, j of x[c, h+i-1, w+j-1] * w[m,c,i,j] (zero outside).
 double wino_ref_forward(const std::vector<float>& x, const std::vector<float>& w, int C, int H, int W, int m, int h,
@@ -48,8 +41,8 @@ TEST_SUITE("kernels_winograd") {
     uint32_t seed = 700;
     for (const P& p : ps) {
       const size_t plane = (size_t)p.H * p.W;
-      auto x = wino_random((size_t)p.C * plane, seed++), w = wino_random((size_t)p.M * p.C * 9, seed++);
-      auto bias = wino_random((size_t)p.M, seed++);
+      auto x = test::uniform_vector((size_t)p.C * plane, seed++), w = test::uniform_vector((size_t)p.M * p.C * 9, seed++);
+      auto bias = test::uniform_vector((size_t)p.M, seed++);
       std::vector<float> u(winograd_weight_floats(p.C, p.M));
       winograd_weights(w.data(), p.M, p.C, false, u.data());
       std::vector<float> ws(winograd_workspace_floats(p.C, p.M, p.H, p.W), NAN);
@@ -79,8 +72,8 @@ TEST_SUITE("kernels_winograd") {
     uint32_t seed = 900;
     for (const P& p : ps) {
       const size_t plane = (size_t)p.H * p.W;
-      auto dy = wino_random((size_t)p.M * plane, seed++), w = wino_random((size_t)p.M * p.C * 9, seed++);
-      auto dx = wino_random((size_t)p.C * plane, seed++);
+      auto dy = test::uniform_vector((size_t)p.M * plane, seed++), w = test::uniform_vector((size_t)p.M * p.C * 9, seed++);
+      auto dx = test::uniform_vector((size_t)p.C * plane, seed++);
       const auto dx0 = dx;
       std::vector<float> u(winograd_weight_floats(p.M, p.C));
       winograd_weights(w.data(), p.M, p.C, true, u.data());

@@ -29,15 +29,15 @@ for (let r = 0; r < runs; r++) {
   cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
   cdp.on('Network.requestWillBeSent', (e) => urls.push(e.request.url));
   // The app marks the end of the frame that first draws a finished explanation
-  // ('first explanation drawn'); it is on screen when the browser starts the
+  // ('xmedia: first explanation drawn'); it is on screen when the browser starts the
   // next frame, provided the loading overlay no longer covers it. Frame starts
   // are recorded from the page's first script on.
   await page.addInitScript(() => {
     const starts = window.__benchFrameStarts = [];
     const tick = () => {
       starts.push(performance.now());
-      const done = performance.getEntriesByName('first explanation drawn').length > 0;
-      if (!done || starts[starts.length - 1] <= performance.getEntriesByName('first explanation drawn')[0].startTime) requestAnimationFrame(tick);
+      const drawn = performance.getEntriesByName('xmedia: first explanation drawn')[0];
+      if (!drawn || starts[starts.length - 1] <= drawn.startTime) requestAnimationFrame(tick);
       else if (getComputedStyle(document.getElementById('loading')).display !== 'none') requestAnimationFrame(tick);  // still covered
       else window.__benchFirstMs = starts[starts.length - 1];
     };

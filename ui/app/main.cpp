@@ -53,7 +53,7 @@ void follow_canvas_size(App& a) {
 
 // The first frames and the start-up phases are marked on the page's
 // performance timeline (xmediaLab.startupTimeline(), tools/bench/page.mjs).
-void mark(const char* what) { EM_ASM({ performance.mark(UTF8ToString($0)); }, what); }
+void mark(const char* what) { EM_ASM({ performance.mark('xmedia: ' + UTF8ToString($0)); }, what); }
 
 bool frame(void*) {
   App& a = app();

@@ -294,8 +294,6 @@ void render_texture_changed(unsigned texture_id, int width, int height, const ui
   if (r.kind == Renderer::software && rgba) r.soft_textures[texture_id] = SoftTexture{width, height, rgba, true};
 }
 
-void render_invalidate() { renderer().have_prev = false; }
-
 const RenderStats& render_stats() { return renderer().stats; }
 
 void render_frame(int fb_w, int fb_h, const float clear_rgb[3]) {

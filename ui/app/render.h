@@ -41,7 +41,6 @@ void render_frame(int fb_w, int fb_h, const float clear_rgb[3]);
 // software renderer reads `rgba` (width*height*4 bytes, kept alive by the
 // caller until the next call for this id) when it draws.
 void render_texture_changed(unsigned texture_id, int width = 0, int height = 0, const uint8_t* rgba = nullptr);
-void render_invalidate();
 
 struct RenderStats {
   unsigned long long frames = 0, skipped = 0, partial = 0, full = 0;
