@@ -75,16 +75,19 @@ inline void add_output(onnx::Model& m, const std::string& name) {
   v.elem_type = onnx::DT_FLOAT;
   m.graph.outputs.push_back(v);
 }
-// A float initializer, or an int64 one when `i` is given.
-inline void add_initializer(onnx::Model& m, const std::string& name, Shape dims, std::vector<float> f,
-                            std::vector<int64_t> i = {}) {
+// A float tensor, or an int64 one when `i` is given.
+inline onnx::TensorData tensor_data(const std::string& name, Shape dims, std::vector<float> f, std::vector<int64_t> i = {}) {
   onnx::TensorData t;
   t.name = name;
   t.dims = std::move(dims);
   t.dtype = i.empty() ? onnx::DT_FLOAT : onnx::DT_INT64;
   t.f = std::move(f);
   t.i = std::move(i);
-  m.graph.initializers.push_back(t);
+  return t;
+}
+inline void add_initializer(onnx::Model& m, const std::string& name, Shape dims, std::vector<float> f,
+                            std::vector<int64_t> i = {}) {
+  m.graph.initializers.push_back(tensor_data(name, std::move(dims), std::move(f), std::move(i)));
 }
 // A node named "n_<output>".
 inline void add_node(onnx::Model& m, const std::string& op, std::vector<std::string> inputs, const std::string& output,

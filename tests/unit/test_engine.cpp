@@ -27,16 +27,6 @@ onnx::Node node(const char* op, std::vector<std::string> in, std::vector<std::st
   return n;
 }
 
-onnx::TensorData tensor(const char* name, Shape dims, std::vector<float> f, std::vector<int64_t> i = {}) {
-  onnx::TensorData t;
-  t.name = name;
-  t.dims = std::move(dims);
-  t.dtype = i.empty() ? onnx::DT_FLOAT : onnx::DT_INT64;
-  t.f = std::move(f);
-  t.i = std::move(i);
-  return t;
-}
-
 // x [N,1,6,6] → Conv(2,3x3,pad1) → Relu → MaxPool 2 → Reshape via Shape/Gather/Unsqueeze/Concat → Gemm(3)
 onnx::Model small_cnn() {
   std::mt19937 rng(7);
@@ -56,8 +46,8 @@ onnx::Model small_cnn() {
   x.dims = {-1, 1, 6, 6};
   x.dim_params = {"batch", "", "", ""};
   g.inputs.push_back(x);
-  g.initializers = {tensor("w", {2, 1, 3, 3}, rnd(18)), tensor("b", {2}, rnd(2)), tensor("fc", {3, 18}, rnd(54)),
-                    tensor("fcb", {3}, rnd(3)), tensor("zero", {}, {}, {0}), tensor("minus1", {1}, {}, {-1})};
+  g.initializers = {test::tensor_data("w", {2, 1, 3, 3}, rnd(18)), test::tensor_data("b", {2}, rnd(2)), test::tensor_data("fc", {3, 18}, rnd(54)),
+                    test::tensor_data("fcb", {3}, rnd(3)), test::tensor_data("zero", {}, {}, {0}), test::tensor_data("minus1", {1}, {}, {-1})};
   g.nodes = {node("Conv", {"x", "w", "b"}, {"conv"}, {ints("pads", {1, 1, 1, 1})}),
              node("Relu", {"conv"}, {"relu"}),
              node("MaxPool", {"relu"}, {"pool"}, {ints("kernel_shape", {2, 2}), ints("strides", {2, 2})}),
@@ -67,7 +57,7 @@ onnx::Model small_cnn() {
              node("Concat", {"batch1", "minus1"}, {"target"}, {one_int("axis", 0)}),
              node("Reshape", {"pool", "target"}, {"flat"}),
              node("Gemm", {"flat", "fc", "fcb"}, {"logits"}, {one_int("transB", 1)})};
-  g.initializers.push_back(tensor("axes0", {1}, {}, {0}));
+  g.initializers.push_back(test::tensor_data("axes0", {1}, {}, {0}));
   onnx::ValueInfo y;
   y.name = "logits";
   y.elem_type = onnx::DT_FLOAT;
