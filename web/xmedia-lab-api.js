@@ -45,6 +45,12 @@
 
   // Fetched while the wasm compiles: the font, the model list and the default model.
   const fontPromise = fetch('fonts/DejaVuSans.ttf').then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
+  // The font's atlas baked for this screen's pixel ratio (web/CMakeLists.txt
+  // bakes 1, 1.25, 1.5 and 2), so the page need not rasterise the glyphs.
+  const atlasName = `ui-${Math.round(1500 * (window.devicePixelRatio || 1))}.atlas`;
+  const atlasPromise = ['ui-1500.atlas', 'ui-1875.atlas', 'ui-2250.atlas', 'ui-3000.atlas'].includes(atlasName)
+    ? fetch('fonts/' + atlasName).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null)
+    : Promise.resolve(null);
   const zooPromise = fetch('models/index.json').then((r) => (r.ok ? r.json() : { models: [] })).catch(() => ({ models: [] }));
   const defaultModelPromise = zooPromise.then((zoo) => {
     const d = (zoo.models || []).find((m) => m.default) || (zoo.models || [])[0];
@@ -146,11 +152,10 @@
     },
     preRun: [function () {
       Module.addRunDependency('font');
-      fontPromise.then((buf) => {
-        if (buf) {
-          try { Module.FS.mkdirTree('/fonts'); } catch (e) { /* exists */ }
-          Module.FS.writeFile('/fonts/DejaVuSans.ttf', new Uint8Array(buf));
-        }
+      Promise.all([fontPromise, atlasPromise]).then(([ttf, atlas]) => {
+        try { Module.FS.mkdirTree('/fonts'); } catch (e) { /* exists */ }
+        if (ttf) Module.FS.writeFile('/fonts/DejaVuSans.ttf', new Uint8Array(ttf));
+        if (atlas) Module.FS.writeFile('/fonts/' + atlasName, new Uint8Array(atlas));
       }).finally(() => Module.removeRunDependency('font'));
       // main() also waits for the default model's bytes (they usually arrive
       // while the wasm compiles), so postRun loads it before the first frame:

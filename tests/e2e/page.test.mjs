@@ -68,6 +68,8 @@ test('the canvas follows window resizes and the device pixel ratio', async () =>
     const c = document.getElementById('canvas');
     return devicePixelRatio === 2 && c.width === 1600 && c.height === 1000;
   }, null, { timeout: 5000 });
+  // The font atlas baked for 2x screens (web/CMakeLists.txt).
+  assert.equal((await p2.evaluate(() => window.xmediaLab.renderStats())).font, '/fonts/ui-3000.atlas');
   saveShot('page-dpr2.png', await p2.screenshot());
   await p2.close();
 });

@@ -22,8 +22,8 @@ after(async () => {
 // Opens the page, shows `method` on the default case with the explainer's
 // timing hidden from the comparison (it differs from run to run), and returns
 // the decoded screenshot and the render statistics.
-async function settledShot(query, method, name) {
-  const { page, consoleErrors } = await openPage(browser.context, server.url + query);
+async function settledShot(query, method, name, context = browser.context) {
+  const { page, consoleErrors } = await openPage(context, server.url + query);
   await page.evaluate(async (m) => {
     await window.xmediaLab.run({ method: m });
   }, method);
@@ -87,4 +87,22 @@ test('a browser without WebGL 2 still gets the whole lab', async () => {
   assert.ok(distinctColours(img, 400, 40, 940, 700) > 40, 'the explanation view is empty');
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("the font atlas baked at build time draws exactly what the TTF's glyphs draw", async () => {
+  const baked = await settledShot('', 'saliency', 'font-baked.png');
+  assert.equal(baked.stats.font, '/fonts/ui-1500.atlas');
+  // A corrupt atlas file (a fresh browser: no service worker answers from its
+  // cache) is refused and the page rasterises the TTF instead.
+  const fresh = await launchBrowser({ serviceWorkers: 'block' });
+  let served = 0;
+  await fresh.context.route('**/fonts/ui-1500.atlas', (route) => { served++; route.fulfill({ status: 200, body: 'XMFA not an atlas' }); });
+  const ttf = await settledShot('', 'saliency', 'font-ttf.png', fresh.context);
+  await fresh.close();
+  assert.equal(served, 1);
+  assert.equal(ttf.stats.font, '/fonts/DejaVuSans.ttf');
+  maskTiming(baked.img);
+  maskTiming(ttf.img);
+  assert.ok(distinctColours(baked.img) > 40, 'the page looks empty');
+  assert.equal(diffFraction(baked.img, ttf.img, 0), 0, 'text drawn from the baked atlas differs');
 });

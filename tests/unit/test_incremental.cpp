@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "backend/pending.h"
 #include "engine/engine.h"
 #include "engine/engine_backend.h"
 #include "engine/incremental.h"
@@ -62,11 +63,25 @@ std::vector<InputPatch> border_patches(int64_t C, int64_t H, int64_t W) {
 }
 
 // Checks the incremental outputs against engine.run on each patched image; returns the recomputed share.
-double check_against_plain(Engine& e, const Tensor& base, const std::vector<InputPatch>& ps, const std::string& what) {
+// With slices > 0 the base pass is prepared one node per call (a zero-length
+// time budget), and *slices gets the number of calls it took.
+double check_against_plain(Engine& e, const Tensor& base, const std::vector<InputPatch>& ps, const std::string& what,
+                           int* slices = nullptr) {
   IncrementalRunner inc;
-  Status s = inc.prepare(e, base);
-  INFO(what, ": ", s.error());
-  REQUIRE(s);
+  if (slices) {
+    *slices = 0;
+    for (bool done = false; !done;) {
+      CHECK_FALSE(inc.prepared_for(e, base));
+      Status s = inc.prepare(e, base, 1e-9, &done);
+      INFO(what, ": ", s.error());
+      REQUIRE(s);
+      REQUIRE(++*slices < 10000);
+    }
+  } else {
+    Status s = inc.prepare(e, base);
+    INFO(what, ": ", s.error());
+    REQUIRE(s);
+  }
   CHECK(inc.prepared_for(e, base));
   Tensor got;
   Status r = inc.run(ps, &got);
@@ -235,6 +250,55 @@ TEST_SUITE("incremental") {
     CHECK_FALSE(inc.prepare(*e, Tensor({2, 1, 32, 32})));
     IncrementalRunner never;
     CHECK_FALSE(never.run({}, &y));
+  }
+
+  TEST_CASE("the base pass in time slices: one node per call, then the same answers") {
+    auto e = load(kRoot + "models/cardiac_lge.onnx");
+    const Shape& d = e->summary().inputs[0].dims;
+    Tensor x({1, d[1], d[2], d[3]});
+    x.data = random_values(x.data.size(), 78, -1.0f, 2.0f);
+    std::vector<InputPatch> ps = border_patches(d[1], d[2], d[3]);
+    int slices = 0;
+    check_against_plain(*e, x, ps, "cardiac_lge in slices", &slices);
+    CHECK(slices >= 8);  // 7 convolutions, pooling, the head: at least that many nodes after fusion
+
+    // Another base half-way starts over; the first base's half pass is not used.
+    IncrementalRunner inc;
+    bool done = false;
+    REQUIRE(inc.prepare(*e, x, 1e-9, &done));
+    REQUIRE(inc.prepare(*e, x, 1e-9, &done));
+    CHECK_FALSE(done);
+    Tensor other = x;
+    other.data[0] += 1.0f;
+    int calls = 0;
+    for (done = false; !done; ++calls) REQUIRE(inc.prepare(*e, other, 1e-9, &done));
+    CHECK(calls == slices);
+    CHECK(inc.prepared_for(*e, other));
+    CHECK_FALSE(inc.prepared_for(*e, x));
+    Tensor got, want;
+    REQUIRE(inc.run(ps, &got));
+    IncrementalRunner whole;
+    REQUIRE(whole.prepare(*e, other));
+    REQUIRE(whole.run(ps, &want));
+    CHECK(got.data == want.data);
+
+    // Through the backend: pending until the pass is done, then the answer.
+    auto b = native_backend_from_file(kRoot + "models/cardiac_lge.onnx");
+    REQUIRE(b);
+    (*b)->set_time_slice(1e-9);
+    Tensor sliced;
+    int pending = 0;
+    for (;;) {
+      Status s = (*b)->logits_patched(other, ps, &sliced);
+      if (!backend_is_pending(s)) {
+        INFO(s.error());
+        REQUIRE(s);
+        break;
+      }
+      REQUIRE(++pending < 10000);
+    }
+    CHECK(pending == slices - 1);
+    CHECK(sliced.data == want.data);
   }
 
   TEST_CASE("occlusion's map is the same with and without incremental inference") {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "engine/engine_backend.h"
+#include "explain/explainer.h"
 #include "image/image_io.h"
 #include "image/npy.h"
 #include "state/lab.h"
@@ -80,6 +81,88 @@ TEST_SUITE("lab") {
       CHECK(lab.run_error() == "cancelled");
       CHECK(lab.last_run()->method == "saliency");
     }
+  }
+
+  TEST_CASE("occlusion's base pass is spread over ticks and the map is the core's") {
+    Lab lab;
+    lab.auto_rerun = false;
+    auto bytes = model_bytes();
+    REQUIRE(lab.load_model(bytes.data(), bytes.size(), "m.onnx", ""));
+    lab.ui_slice_ms = 1e-9;  // one node of the base pass per tick
+    const ParamList params = {{"window", "8"}, {"stride", "4"}};
+    REQUIRE(lab.start_run("occlusion", params, 1));
+    int ticks = 0;
+    for (; ticks < 100000 && lab.busy(); ++ticks) {
+      lab.tick(0);  // one step per tick
+      if (ticks < 3) CHECK(lab.progress() == 0.0f);  // still the base pass: no window scored yet
+    }
+    REQUIRE_FALSE(lab.busy());
+    CHECK(lab.run_error().empty());
+    REQUIRE(lab.last_run());
+    auto ref = native_backend_from_bytes(bytes.data(), bytes.size(), "ref");
+    REQUIRE(ref);
+    auto want = explain_run_to_end(**ref, "occlusion", params, lab.model_input(), 1);
+    REQUIRE(want);
+    // 49 windows in batches of ui_batch, after the base pass's slices.
+    CHECK(ticks > (49 + lab.ui_batch - 1) / lab.ui_batch + 3);
+    CHECK(lab.last_run()->stats.forward_passes == want->stats.forward_passes);
+    const Tensor& a = lab.attribution();
+    REQUIRE(a.data.size() == want->attribution.data.size());
+    for (size_t i = 0; i < a.data.size(); ++i) CHECK(a.data[i] == doctest::Approx(want->attribution.data[i]).epsilon(1e-5));
+  }
+
+  TEST_CASE("a job's query for the predicted image is answered from the prediction") {
+    // A backend that counts its forward passes and answers 1, 2, 3... per image.
+    struct Counting : Backend {
+      BackendInfo i;
+      int calls = 0;
+      Counting() {
+        i.name = "counting";
+        i.input_shape = {1, 1, 2, 2};
+        i.num_outputs = 2;
+        i.max_batch = 16;
+      }
+      const BackendInfo& info() const override { return i; }
+      Status logits(const Tensor& x, Tensor* out) override {
+        ++calls;
+        *out = Tensor({x.dim(0), 2});
+        for (float& v : out->data) v = float(calls);
+        return Status::ok();
+      }
+    } inner;
+    Tensor x({1, 1, 2, 2}), known({1, 2}), got;
+    x.data = {0.1f, 0.2f, 0.3f, 0.4f};
+    known.data = {7.0f, -7.0f};
+    auto capped = backend_batch_capped(&inner, 4, &x, &known);
+    CHECK(capped->info().max_batch == 4);
+    REQUIRE(capped->logits(x, &got));
+    CHECK(inner.calls == 0);
+    CHECK(got.data == known.data);
+    Tensor other = x;
+    other.data[3] = 0.5f;  // any other image is a real forward pass
+    REQUIRE(capped->logits(other, &got));
+    CHECK(inner.calls == 1);
+    Tensor two({2, 1, 2, 2});
+    REQUIRE(capped->logits(two, &got));
+    CHECK(inner.calls == 2);
+    Tensor none;  // no current prediction
+    auto plain = backend_batch_capped(&inner, 4, &x, &none);
+    REQUIRE(plain->logits(x, &got));
+    CHECK(inner.calls == 3);
+
+    // In the lab: occlusion's score of the unperturbed image is the prediction's.
+    Lab lab;
+    lab.auto_rerun = false;
+    auto bytes = model_bytes();
+    REQUIRE(lab.load_model(bytes.data(), bytes.size(), "m.onnx", ""));
+    REQUIRE(lab.start_run("occlusion", {{"window", "16"}, {"stride", "16"}}, 1));
+    run_to_end(lab);
+    REQUIRE(lab.last_run());
+    auto ref = native_backend_from_bytes(bytes.data(), bytes.size(), "ref");
+    REQUIRE(ref);
+    Tensor logits;
+    REQUIRE((*ref)->logits(lab.model_input(), &logits));
+    CHECK(lab.last_run()->stats.values.at("f_input") == doctest::Approx(logits.data[1]).epsilon(1e-6));
   }
 
   TEST_CASE("bad input is refused and the previous state stays") {

@@ -33,6 +33,7 @@ struct App {
   GLFWwindow* window = nullptr;
   double dpr = 1.0;       // device pixel ratio the fonts were built for
   float ui_scale = 1.0f;  // user's presenter scale on top of the ratio
+  std::string font_source;  // where the font atlas came from: a baked file, the TTF or ImGui's default
   bool ready_sent = false;
   bool first_explanation_marked = false;
   bool startup_done = false;  // default model and case loaded (the page says so)

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "panel_backend.h"
 #include "panel_evaluate.h"
+#include "font_atlas.h"
 #include "render.h"
 #include "core/log.h"
 #include "core/version.h"
@@ -34,32 +35,22 @@ void app_apply_scale(App& a) {
   ImGuiIO& io = ImGui::GetIO();
   const float scale = float(a.dpr) * a.ui_scale;
   io.Fonts->Clear();
-  ImFontConfig cfg;
-  // Whole-pixel glyph positions from a 1x atlas: crisp text, and half the
-  // rasterising at start-up (the atlas is built before the first frame).
-  cfg.OversampleH = 1;
-  cfg.PixelSnapH = true;
-  ImFont* f = nullptr;
-  if (FILE* fp = std::fopen("/fonts/DejaVuSans.ttf", "rb")) {
-    std::fclose(fp);
-    // The glyphs the UI and the methods' help texts use; web/CMakeLists.txt
-    // subsets the shipped TTF to the same ranges (keep the two lists in step).
-    static const ImWchar ranges[] = {
-        0x0020, 0x00FF,  // Basic Latin, Latin-1 (×, ·, ², µ)
-        0x0370, 0x03FF,  // Greek (α, β, ε, σ)
-        0x2010, 0x205E,  // punctuation (–, —, …, ′)
-        0x2070, 0x209F,  // super- and subscripts
-        0x2190, 0x21FF,  // arrows
-        0x2200, 0x22FF,  // mathematical operators (Σ, −, ≈, ≤, ≥)
-        0x25A0, 0x25FF,  // geometric shapes (▲, ▶, ●)
-        0,
-    };
-    f = io.Fonts->AddFontFromFileTTF("/fonts/DejaVuSans.ttf", 15.0f * scale, &cfg, ranges);
+  // The atlas baked at build time for this size when the page has it
+  // (font_atlas.h), else the TTF's glyphs rasterised now.
+  const float px = kUiFontPx * scale;
+  std::string why;
+  bool f = font_atlas_load_file(io.Fonts, font_atlas_path(px), px, &why);
+  a.font_source = font_atlas_path(px);
+  if (!f) {
+    if (why.find("not found") == std::string::npos) log_warn("font: %s; building the atlas from the TTF", why.c_str());
+    f = font_add_ui(io.Fonts, px);
+    a.font_source = kUiFontTtf;
   }
   if (!f) {
     ImFontConfig def;
     def.SizePixels = 13.0f * scale;
     io.Fonts->AddFontDefault(&def);
+    a.font_source = "ImGui's default font";
   }
   render_fonts_changed();  // a new font texture; everything is repainted
   ImGuiStyle style;
@@ -139,8 +130,9 @@ void panel_case(App& a) {
   const float n = float(scenarios.size());
   const float thumb = std::max(24.0f, (ImGui::GetContentRegionAvail().x - (n - 1) * st.ItemSpacing.x) / n - 2 * st.FramePadding.x);
   // Each thumbnail is a phantom to generate (tens of ms in the browser): one per
-  // frame, and none before the first explanation is on screen.
-  bool may_generate = a.state.frames >= 2 && !(lab.has_model() && lab.runs_finished() == 0 && lab.busy());
+  // frame, and none while a method runs (its frames come first; this includes
+  // the first explanation at start-up).
+  bool may_generate = a.state.frames >= 2 && !lab.busy();
   for (size_t i = 0; i < scenarios.size(); ++i) {
     const std::string& sc = scenarios[i];
     Texture& t = a.tex_thumbs[sc];

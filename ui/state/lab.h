@@ -114,7 +114,9 @@ public:
   // method, bad parameters, no model, or a method the backend cannot answer.
   Status start_run(const std::string& method, const ParamList& params, int target);
   void cancel();
-  // Advances the running job for about budget_ms; returns true while busy.
+  // Advances the running job by steps for at most about budget_ms (a step is
+  // not started when the last one, repeated, would overrun it; at least one
+  // step runs); returns true while busy.
   bool tick(double budget_ms);
   bool busy() const { return job_ != nullptr || deferred_.active || predict_pending_; }
   double progress() const;
@@ -132,6 +134,8 @@ public:
   bool auto_rerun = true;
   // Largest batch a single tick sends (keeps frames short in the browser).
   int ui_batch = 4;
+  // Longest slice of one-off backend work in a tick (Backend::set_time_slice).
+  double ui_slice_ms = 4;
 
   // [SECTION] compare
   std::vector<LabRun> compare;  // finished runs shown side by side
@@ -187,6 +191,9 @@ private:
   std::string model_name_;
   Tensor input_;
   std::vector<float> probs_;
+  // The last prediction's input and logits from backend_ (empty when none is
+  // current): a job's query for exactly that image is answered from them.
+  Tensor predicted_input_, predicted_logits_;
 
   std::unique_ptr<Explainer> job_;
   std::unique_ptr<Backend> job_backend_;  // a batch-capped view of backend_ for the job
@@ -202,7 +209,12 @@ private:
   uint64_t image_version_ = 1, map_version_ = 1, runs_finished_ = 0;
 };
 
-// A Backend that forwards to another and reports a smaller max_batch.
-std::unique_ptr<Backend> backend_batch_capped(Backend* inner, int max_batch);
+// A Backend that forwards to another and reports a smaller max_batch; its
+// set_time_slice applies to the calls that go through it. With known_input
+// and known_logits (the prediction the page already has, from `inner`),
+// logits() for exactly known_input answers them instead of a forward pass
+// (perturbation methods score the unperturbed image first).
+std::unique_ptr<Backend> backend_batch_capped(Backend* inner, int max_batch, const Tensor* known_input = nullptr,
+                                              const Tensor* known_logits = nullptr);
 
 }  // namespace xm

@@ -54,6 +54,7 @@ Status Lab::set_backend(const std::string& which) {
   cancel();
   run_error_.clear();
   backend_ = b.take();
+  predicted_logits_ = Tensor();
   backend_note_ = which == "ort" ? "Runs on ONNX Runtime Web (chosen). Gradient methods are unavailable." : "";
   parity_ = LabParity();
   // The last map came from the other backend; a gradient method cannot follow to ORT.
@@ -69,6 +70,7 @@ std::string Lab::method_unavailable(const std::string& method) const {
 // [SECTION] pending answers
 
 Status Lab::predict_or_wait() {
+  predicted_logits_ = Tensor();
   Tensor logits;
   Status s = backend_->logits(input_, &logits);
   if (backend_is_pending(s)) {
@@ -78,6 +80,8 @@ Status Lab::predict_or_wait() {
   predict_pending_ = false;
   XM_TRY(s);
   probs_ = softmax(logits);
+  predicted_input_ = input_;
+  predicted_logits_ = logits;
   return Status::ok();
 }
 

@@ -112,6 +112,10 @@ public:
     return Status::error(info().name + " backend cannot compute layer-wise relevance (LRP needs the native engine)");
   }
   virtual void set_relu_rule(ReluRule rule) {}
+  // For callers that handle backend_pending() (backend/pending.h): one-off work
+  // longer than `ms` (the engine's base pass for logits_patched) is split, and
+  // the call answers pending until it is done. 0, the default, never splits.
+  virtual void set_time_slice(double ms) {}
   // Threads this backend may use (1 = none).
   virtual void set_threads(int n) {}
 };

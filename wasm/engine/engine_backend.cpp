@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "backend/pending.h"
 #include "engine/engine.h"
 #include "engine/lrp.h"
 #include "engine/incremental.h"
@@ -98,7 +99,9 @@ public:
     const bool same_shape = base.shape == per_image_ && int64_t(base.data.size()) == shape_numel(base.shape);
     if (same_shape && !patches.empty() && !std::getenv("XMEDIA_NO_INCREMENTAL")) {
       if (!inc_.prepared_for(*engine_, base) && !(inc_failed_.shape == base.shape && inc_failed_.data == base.data)) {
-        if (!inc_.prepare(*engine_, base)) inc_failed_ = base;
+        bool done = false;
+        if (!inc_.prepare(*engine_, base, slice_ms_, &done)) inc_failed_ = base;
+        else if (!done) return backend_pending();  // the base pass goes on at the next call
       }
       if (inc_.prepared_for(*engine_, base) && inc_.worthwhile()) return inc_.run(patches, out);
     }
@@ -127,6 +130,7 @@ public:
     return Status::ok();
   }
 
+  void set_time_slice(double ms) override { slice_ms_ = ms; }
   void set_relu_rule(ReluRule rule) override { engine_->set_relu_rule(rule); }
   void set_threads(int n) override { engine_->set_threads(n); }
 
@@ -226,6 +230,7 @@ private:
   LrpScratch lrp_scratch_;
   IncrementalRunner inc_;
   Tensor inc_failed_;  // the base whose incremental preparation failed (not retried)
+  double slice_ms_ = 0;  // set_time_slice: 0 = the base pass in one call
 };
 
 }  // namespace

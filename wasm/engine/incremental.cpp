@@ -14,6 +14,7 @@
 // [SECTION] plan  [SECTION] crops  [SECTION] run
 #include "engine/incremental.h"
 
+#include <chrono>
 #include <cstring>
 #include <limits>
 
@@ -87,6 +88,8 @@ struct IncrementalRunner::Impl {
   std::vector<std::vector<float>> scratch;  // per input slot: crops and patched copies
   std::vector<float> workspace, cols, gemm_out, crop_buf;
   bool ok = false, worth = true;
+  bool planned = false;  // prepare(): planned for base_input, base pass done up to next_node
+  size_t next_node = 0;
   double recomputed = 0, full_work = 0;
 
   bool is4d(int v) const { return v >= 0 && view.shapes[size_t(v)].size() == 4 && view.shapes[size_t(v)][0] == 1; }
@@ -237,8 +240,52 @@ Status IncrementalRunner::Impl::run_op(const EngineGraphView::Node& n, Op* op, c
 IncrementalRunner::IncrementalRunner() : impl_(new Impl) {}
 IncrementalRunner::~IncrementalRunner() = default;
 
-Status IncrementalRunner::prepare(Engine& engine, const Tensor& base_input) {
-  impl_.reset(new Impl);
+Status IncrementalRunner::prepare(Engine& engine, const Tensor& base_input, double budget_ms, bool* done) {
+  if (done) *done = false;
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool resume = impl_->planned && !impl_->ok && impl_->engine == &engine &&
+                      impl_->base_input.shape == base_input.shape && impl_->base_input.data == base_input.data;
+  if (!resume) {
+    impl_.reset(new Impl);
+    if (Status s = plan(engine, base_input); !s) {
+      impl_.reset(new Impl);
+      return s;
+    }
+  }
+  Impl& im = *impl_;
+  const EngineGraphView& v = im.view;
+  // The base's activations, once, node by node.
+  for (size_t ran = 0; im.next_node < v.nodes.size(); ++im.next_node, ++ran) {
+    if (budget_ms > 0 && ran > 0 &&  // at least one node per call
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() >= budget_ms)
+      return Status::ok();  // *done stays false
+    const EngineGraphView::Node& n = v.nodes[im.next_node];
+    std::vector<const float*> in;
+    std::vector<Shape> in_shape;
+    for (int i : n.in) {
+      in_shape.push_back(i >= 0 ? v.shapes[size_t(i)] : Shape{});
+      in.push_back(i < 0 ? nullptr : v.value[size_t(i)] ? im.fixed_data(i) : im.base[size_t(i)].data());
+    }
+    std::vector<float*> out;
+    std::vector<Shape> out_shape;
+    for (int o : n.out) {
+      out_shape.push_back(o >= 0 ? v.shapes[size_t(o)] : Shape{});
+      if (o >= 0) im.base[size_t(o)].assign(size_t(shape_numel(v.shapes[size_t(o)])), 0.0f);
+      out.push_back(o >= 0 ? im.base[size_t(o)].data() : nullptr);
+    }
+    if (Status s = im.run_op(n, n.op, in, in_shape, out, out_shape); !s) {
+      impl_.reset(new Impl);
+      return s;
+    }
+  }
+  im.ok = true;
+  if (done) *done = true;
+  return Status::ok();
+}
+
+// The plan for base's shape: which values depend on the input, each node's
+// kind, and the base pass's buffers (run by prepare()).
+Status IncrementalRunner::plan(Engine& engine, const Tensor& base_input) {
   Impl& im = *impl_;
   if (base_input.shape.size() != 4 || base_input.shape[0] != 1 ||
       int64_t(base_input.data.size()) != shape_numel(base_input.shape))
@@ -271,29 +318,13 @@ Status IncrementalRunner::prepare(Engine& engine, const Tensor& base_input) {
           im.worth = false;
   }
   im.scratch.assign(max_in, {});
-  // The base's activations, once.
   im.base.assign(nv, {});
   im.base[size_t(v.inputs[0])] = base_input.data;
-  for (const EngineGraphView::Node& n : v.nodes) {
-    std::vector<const float*> in;
-    std::vector<Shape> in_shape;
-    for (int i : n.in) {
-      in_shape.push_back(i >= 0 ? v.shapes[size_t(i)] : Shape{});
-      in.push_back(i < 0 ? nullptr : v.value[size_t(i)] ? im.fixed_data(i) : im.base[size_t(i)].data());
-    }
-    std::vector<float*> out;
-    std::vector<Shape> out_shape;
-    for (int o : n.out) {
-      out_shape.push_back(o >= 0 ? v.shapes[size_t(o)] : Shape{});
-      if (o >= 0) im.base[size_t(o)].assign(size_t(shape_numel(v.shapes[size_t(o)])), 0.0f);
-      out.push_back(o >= 0 ? im.base[size_t(o)].data() : nullptr);
-    }
-    XM_TRY(im.run_op(n, n.op, in, in_shape, out, out_shape));
-  }
   im.nv = nv;
   im.engine = &engine;
   im.base_input = base_input;
-  im.ok = true;
+  im.next_node = 0;
+  im.planned = true;
   return Status::ok();
 }
 

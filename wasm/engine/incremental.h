@@ -9,6 +9,7 @@
 //
 //   IncrementalRunner inc;
 //   XM_TRY(inc.prepare(engine, x));            // x: [1,C,H,W]; one full forward, activations kept
+//   // or, a slice at a time: bool done; XM_TRY(inc.prepare(engine, x, 4.0, &done)); until done
 //   std::vector<InputPatch> p = ...;           // backend/backend.h: a rectangle and its new values
 //   Tensor logits;
 //   XM_TRY(inc.run(p, &logits));               // [P,K]: engine.run on each patched image, up to rounding
@@ -34,7 +35,11 @@ public:
   ~IncrementalRunner();
   // Plans the graph for base's shape and runs the base once. An error means
   // the model cannot be run here at all (the caller falls back to full passes).
-  Status prepare(Engine& engine, const Tensor& base);
+  // With budget_ms > 0 the base pass stops between nodes once that much time
+  // has passed and *done says whether it finished; calling again with the same
+  // engine and base goes on from there (another base starts over). The page
+  // uses this to spread the pass over frames.
+  Status prepare(Engine& engine, const Tensor& base, double budget_ms = 0, bool* done = nullptr);
   // Was prepare() last called with this engine and exactly this base?
   bool prepared_for(const Engine& engine, const Tensor& base) const;
   // First output for each patched image: [P, ...] (the output's shape with batch P).
@@ -50,6 +55,7 @@ public:
   struct Impl;
 
 private:
+  Status plan(Engine& engine, const Tensor& base);
   std::unique_ptr<Impl> impl_;
 };
 
