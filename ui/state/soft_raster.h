@@ -37,6 +37,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace xm {
@@ -67,14 +68,14 @@ struct SoftClip {
 
 class SoftCanvas {
  public:
-  // Resizing keeps nothing (the pixels become opaque black): the caller repaints
-  // everything after a resize. A size ≤ 0 or above 16384 gives an empty canvas.
+  // Resizing keeps nothing (the pixels become transparent black, zero): the
+  // caller repaints everything after a resize. A size ≤ 0 or above 16384 gives an empty canvas.
   void resize(int width, int height);
   int width() const { return width_; }
   int height() const { return height_; }
   // RGBA8, row-major, top row first, alpha always 255.
-  const uint8_t* pixels() const { return reinterpret_cast<const uint8_t*>(pixels_.data()); }
-  uint8_t* pixels() { return reinterpret_cast<uint8_t*>(pixels_.data()); }
+  const uint8_t* pixels() const { return reinterpret_cast<const uint8_t*>(pixels_.get()); }
+  uint8_t* pixels() { return reinterpret_cast<uint8_t*>(pixels_.get()); }
 
   // Opaque fill of the pixels whose centres lie inside `r` (within the canvas).
   void fill(const SoftClip& r, uint8_t red, uint8_t green, uint8_t blue);
@@ -98,7 +99,7 @@ class SoftCanvas {
                      const Sampler& tex);
 
   int width_ = 0, height_ = 0;
-  std::vector<uint32_t> pixels_;  // RGBA8 in memory order (little-endian: R in the low byte)
+  std::unique_ptr<uint32_t[]> pixels_;  // RGBA8 in memory order (little-endian: R in the low byte)
   // Per-column texel taps and one row of source colours of the quad being
   // drawn: reused, so drawing allocates nothing.
   std::vector<int32_t> tap_i0_, tap_i1_, tap_w_;
