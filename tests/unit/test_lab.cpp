@@ -111,6 +111,40 @@ TEST_SUITE("lab") {
     for (size_t i = 0; i < a.data.size(); ++i) CHECK(a.data[i] == doctest::Approx(want->attribution.data[i]).epsilon(1e-5));
   }
 
+  TEST_CASE("every method gives the core's map, whatever images per step the page sends") {
+    // The page starts a job at one image per step and adapts the count to the
+    // step's time (Lab::adapt_batch); the maps must not depend on it.
+    auto bytes = model_bytes();
+    auto ref = native_backend_from_bytes(bytes.data(), bytes.size(), "ref");
+    REQUIRE(ref);
+    for (const MethodInfo& m : explain_methods()) {
+      INFO("method ", m.name);
+      ParamList params;
+      if (m.name == "occlusion") params = {{"window", "8"}, {"stride", "4"}};
+      for (double budget : {0.0, 1.0, 50.0}) {  // one step per tick, a few, many
+        INFO("budget ", budget);
+        Lab lab;
+        lab.auto_rerun = false;
+        REQUIRE(lab.load_model(bytes.data(), bytes.size(), "m.onnx", ""));
+        REQUIRE(lab.start_run(m.name, params, 1));
+        for (int i = 0; i < 100000 && lab.busy(); ++i) lab.tick(budget);
+        REQUIRE_FALSE(lab.busy());
+        INFO(lab.run_error());
+        REQUIRE(lab.last_run());
+        auto want = explain_run_to_end(**ref, m.name, params, lab.model_input(), 1);
+        REQUIRE(want);
+        const Tensor& a = lab.attribution();
+        REQUIRE(a.data.size() == want->attribution.data.size());
+        double worst = 0, scale = 1e-12;
+        for (size_t i = 0; i < a.data.size(); ++i) {
+          worst = std::max(worst, double(std::fabs(a.data[i] - want->attribution.data[i])));
+          scale = std::max(scale, double(std::fabs(want->attribution.data[i])));
+        }
+        CHECK(worst <= 1e-5 * scale);
+      }
+    }
+  }
+
   TEST_CASE("a job's query for the predicted image is answered from the prediction") {
     // A backend that counts its forward passes and answers 1, 2, 3... per image.
     struct Counting : Backend {

@@ -30,8 +30,9 @@ public:
   BatchCapped(Backend* inner, int cap, const Tensor* known_input, const Tensor* known_logits)
       : inner_(inner), known_input_(known_input), known_logits_(known_logits) {
     info_ = inner->info();
-    info_.max_batch = std::max(1, std::min(cap, info_.max_batch));
+    set_cap(cap);
   }
+  void set_cap(int cap) { info_.max_batch = std::max(1, std::min(cap, inner_->info().max_batch)); }
   const BackendInfo& info() const override { return info_; }
   Status logits(const Tensor& b, Tensor* l) override {
     if (known_input_ && known_logits_ && !known_logits_->data.empty() && b.shape == known_input_->shape &&
@@ -265,7 +266,8 @@ Status Lab::start_run(const std::string& method, const ParamList& params, int ta
     deferred_ = DeferredRun{method, params, target, true};
     return Status::ok();
   }
-  auto capped = backend_batch_capped(backend_.get(), ui_batch, &predicted_input_, &predicted_logits_);
+  job_cap_ = backend_name() == "ort" ? ui_batch : 1;  // adapt_batch
+  auto capped = backend_batch_capped(backend_.get(), job_cap_, &predicted_input_, &predicted_logits_);
   capped->set_time_slice(ui_slice_ms);
   const int t = target < 0 ? predicted() : target;
   XM_TRY((*job)->begin(*capped, input_, t));
@@ -328,10 +330,25 @@ bool Lab::tick(double budget_ms) {
       finish_job();
       return !compare_queue.empty();
     }
+    adapt_batch(step_ms, budget_ms);
     // Another step as long as the last would overrun the budget: the frame ends here.
   } while (now_ms() - t0 + step_ms < budget_ms);
   map_version_++;
   return true;
+}
+
+// Images per step follow the step's time: a job starts at one image a step
+// (its first steps run in the browser's baseline code, and a batch of four
+// could take 30-60 ms), doubles while a step takes under half the
+// budget, up to ui_batch, and halves when a step overruns it. Only on our own
+// engine: ONNX Runtime Web answers later (backend/pending.h), and a pending
+// query must be asked again with the same batch.
+void Lab::adapt_batch(double step_ms, double budget_ms) {
+  auto* capped = dynamic_cast<BatchCapped*>(job_backend_.get());
+  if (!capped || backend_name() == "ort") return;
+  if (step_ms > budget_ms && job_cap_ > 1) job_cap_ = std::max(1, job_cap_ / 2);
+  else if (step_ms < budget_ms / 2 && job_cap_ < ui_batch) job_cap_ = std::min(ui_batch, job_cap_ * 2);
+  capped->set_cap(job_cap_);
 }
 
 void Lab::finish_job() {

@@ -132,7 +132,8 @@ public:
   uint64_t runs_finished() const { return runs_finished_; }
   // Re-run the last method automatically when the case or model changes.
   bool auto_rerun = true;
-  // Largest batch a single tick sends (keeps frames short in the browser).
+  // Largest batch a single step sends (keeps frames short in the browser);
+  // on our engine a job starts at one image a step and adapts (adapt_batch).
   int ui_batch = 4;
   // Longest slice of one-off backend work in a tick (Backend::set_time_slice).
   double ui_slice_ms = 4;
@@ -197,6 +198,8 @@ private:
 
   std::unique_ptr<Explainer> job_;
   std::unique_ptr<Backend> job_backend_;  // a batch-capped view of backend_ for the job
+  int job_cap_ = 1;                       // its images per step now
+  void adapt_batch(double step_ms, double budget_ms);
   std::string job_method_;
   ParamList job_params_;
   int job_target_ = 0;

@@ -96,7 +96,7 @@ protected:
   Status query_logits(Backend& backend, const Tensor& batch, Tensor* logits);
   Status query_gradient(Backend& backend, const Tensor& batch, Tensor* logits, Tensor* grad);
   const Tensor& one_hot_seed(int64_t rows);
-  int batch_limit(const Backend& backend) const;  // images per query, >= 1
+  int batch_limit(const Backend& backend) const;  // images per query, >= 1; may change between steps
   void finish() { finished_ = true; }
 
   std::string method_;

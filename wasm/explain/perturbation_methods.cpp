@@ -260,6 +260,8 @@ protected:
     const int64_t BH = (gh_ + 1) * cell_, BW = (gw_ + 1) * cell_;
     resize_bilinear(small_.data(), gh_ + 1, gw_ + 1, big_.data(), BH, BW);
     const int64_t dy = int64_t(rng_.below(uint64_t(cell_))), dx = int64_t(rng_.below(uint64_t(cell_)));
+    // The backend's batch may grow during a job (the page adapts it to the frame time).
+    if (slots_.size() < size_t((slot + 1) * H_ * W_)) slots_.resize(size_t((slot + 1) * H_ * W_));
     float* m = &slots_[size_t(slot * H_ * W_)];
     for (int64_t y = 0; y < H_; ++y)
       for (int64_t x = 0; x < W_; ++x) m[y * W_ + x] = big_[size_t((y + dy) * BW + x + dx)];
