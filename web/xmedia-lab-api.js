@@ -182,7 +182,6 @@
           .finally(() => { startupDone = true; maybeReady(); });
       });
     }],
-    setStatus(text) { if (text && !readyDone) loadingText.textContent = text; },
     monitorRunDependencies(left) {
       if (!readyDone) loadingText.textContent = left ? 'Loading the lab…' : 'Starting…';
     },
@@ -394,4 +393,15 @@
     if (readyDone) return;
     if (e.target && e.target.tagName === 'SCRIPT') fail('Could not load ' + e.target.src + '.');
   }, true);
+
+  // The page's other scripts, in this order, each as soon as it has arrived
+  // (index.html preloads them). As deferred scripts they waited for the end
+  // of parsing, which the browser scheduled behind the wasm's streaming
+  // compile and the renderer probe: 0.1-0.2 s before main() could start.
+  for (const src of ['teach.js', 'xmedia-ort.js', 'xmedia-lab.js']) {
+    const s = document.createElement('script');
+    s.src = src;
+    s.async = false;
+    document.body.appendChild(s);
+  }
 })();

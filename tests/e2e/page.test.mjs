@@ -103,3 +103,17 @@ test('ready rejects instead of hanging when the wasm cannot load', async () => {
   assert.ok(text.length > 10, 'no message shown to the user');
   await fresh.close();
 });
+
+test('a script that cannot load is named to the user and ready rejects', async () => {
+  // The glue adds teach.js, xmedia-ort.js and xmedia-lab.js itself (in order,
+  // each as soon as it arrives); a missing one must not leave the spinner turning.
+  const fresh = await launchBrowser({ serviceWorkers: 'block' });
+  const page = await fresh.context.newPage();
+  await page.route('**/xmedia-lab.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  page.on('console', () => {});
+  await page.goto(server.url);
+  const outcome = await page.evaluate(() => window.xmediaLab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message));
+  assert.match(outcome, /^rejected: Could not load .*xmedia-lab\.js/);
+  assert.match(await page.textContent('#loading-text'), /Could not load .*xmedia-lab\.js/);
+  await fresh.close();
+});
