@@ -42,14 +42,22 @@ public:
         info_.layers_4d.push_back(kv.first);
         info_.layers_4d_shapes.push_back(kv.second);
       }
-    Tensor probe(per_image_);
-    RunRequest req;
-    req.inputs = {&probe};
-    RunResult res;
-    XM_TRY(engine_->run(req, &res));
-    const Tensor& out = res.outputs[0];
-    if (out.shape.empty() || out.shape[0] != 1) return Status::error(name + ": the first output must have the batch first, got " + shape_str(out.shape));
-    info_.num_outputs = int(out.numel());
+    // The first output's shape for one image, from shape inference when it is
+    // a computed tensor (a pass in the browser's baseline code costs tens of
+    // milliseconds at start-up), else from a pass on a zero image.
+    for (auto& kv : shapes)
+      if (kv.first == s.outputs[0].name) out_shape1_ = kv.second;
+    if (out_shape1_.empty()) {
+      Tensor probe(per_image_);
+      RunRequest req;
+      req.inputs = {&probe};
+      RunResult res;
+      XM_TRY(engine_->run(req, &res));
+      out_shape1_ = res.outputs[0].shape;
+    }
+    if (out_shape1_.empty() || out_shape1_[0] != 1)
+      return Status::error(name + ": the first output must have the batch first, got " + shape_str(out_shape1_));
+    info_.num_outputs = int(shape_numel(out_shape1_));
     // Memory per image, with and without gradients, sets the split sizes.
     auto fwd = engine_->plan_bytes({per_image_}, false);
     auto bwd = engine_->plan_bytes({per_image_}, true);
