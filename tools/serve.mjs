@@ -34,11 +34,11 @@ if (!fs.existsSync(path.join(root, 'index.html'))) {
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm',
-  '.onnx': 'application/octet-stream', '.npy': 'application/octet-stream', '.ttf': 'font/ttf', '.atlas': 'application/octet-stream',
+  '.onnx': 'application/octet-stream', '.npy': 'application/octet-stream', '.ttf': 'font/ttf', '.atlas': 'application/octet-stream', '.case': 'application/octet-stream',
   '.png': 'image/png', '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.md': 'text/markdown; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
-const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.onnx', '.ttf', '.atlas', '.svg', '.md', '.npy']);
+const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.onnx', '.ttf', '.atlas', '.case', '.svg', '.md', '.npy']);
 const gzCache = new Map();  // path -> Promise of {mtimeMs, body}
 
 // Compressed off the event loop (zlib's thread pool), once per file version,

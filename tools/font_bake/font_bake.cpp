@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "font_atlas.h"
+#include "image/npy.h"
 #include "imgui.h"
 
 using namespace xm;
@@ -89,9 +90,7 @@ int main(int argc, char** argv) {
     if (!font_add_ui(&built, px, ttf.c_str())) return fail(ttf + ": cannot read the font");
     std::vector<uint8_t> bytes = font_atlas_save(&built);
     if (!check) {
-      FILE* fp = std::fopen(path.c_str(), "wb");
-      if (!fp || std::fwrite(bytes.data(), 1, bytes.size(), fp) != bytes.size()) return fail(path + ": cannot write");
-      std::fclose(fp);
+      if (Status w = write_file_bytes(path, bytes.data(), bytes.size()); !w) return fail(w.error());
       std::printf("%s: %zu bytes\n", path.c_str(), bytes.size());
       continue;
     }

@@ -122,8 +122,20 @@ Status Lab::set_seed(uint64_t seed) {
   return regenerate();
 }
 
+// The page bakes its opening case at build time (tools/case_bake) and puts it
+// in /cases/: reading it is ~50 ms less start-up than drawing it in the
+// browser's baseline code. Any other case, or a file that does not match, is drawn.
+Result<PhantomCase> Lab::baked_or_generated() const {
+  const std::string path = "/cases/" + phantom_case_file_name(spec_, seed_);
+  if (auto bytes = read_file_bytes(path, 1 << 20)) {
+    auto c = phantom_case_decode(bytes->data(), bytes->size(), spec_, seed_);
+    if (c) return c;
+  }
+  return phantom_generate(spec_, seed_);
+}
+
 Status Lab::regenerate() {
-  auto c = phantom_generate(spec_, seed_);
+  auto c = baked_or_generated();
   if (!c) return c.status();
   image01_ = c->image;
   original01_ = image01_;

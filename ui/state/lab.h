@@ -199,6 +199,7 @@ private:
   std::unique_ptr<Explainer> job_;
   std::unique_ptr<Backend> job_backend_;  // a batch-capped view of backend_ for the job
   int job_cap_ = 1;                       // its images per step now
+  Result<PhantomCase> baked_or_generated() const;
   void adapt_batch(double step_ms, double budget_ms);
   std::string job_method_;
   ParamList job_params_;

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "phantoms/phantom_scenarios.h"
 
@@ -209,6 +210,85 @@ Result<PhantomCase> phantom_generate(const PhantomSpec& spec, uint64_t seed) {
     if (count == 0 && d.evidence.v[best] > 0.0f) out.mask.data[best] = 1.0f;
   }
   return out;
+}
+
+// [SECTION] baked cases
+
+namespace {
+
+constexpr uint32_t kCaseMagic = 0x43504d58;  // "XMPC"
+constexpr uint32_t kCaseFormat = 1;
+
+// What the bytes must have been made for: the scenario, every knob's name and
+// value, the seed and the image size.
+uint64_t case_key(const PhantomSpec& spec, uint64_t seed) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const void* p, size_t n) {
+    const unsigned char* b = static_cast<const unsigned char*>(p);
+    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  };
+  mix(spec.scenario.data(), spec.scenario.size() + 0);
+  for (size_t i = 0; i < spec.knobs.size(); ++i) {
+    mix(spec.knobs[i].name.data(), spec.knobs[i].name.size());
+    if (i < spec.values.size()) mix(&spec.values[i], sizeof(float));
+  }
+  mix(&seed, sizeof seed);
+  const int n = PHANTOM_SIZE;
+  mix(&n, sizeof n);
+  return h;
+}
+
+}  // namespace
+
+std::string phantom_case_file_name(const PhantomSpec& spec, uint64_t seed) {
+  return spec.scenario + "-" + std::to_string(seed) + ".case";
+}
+
+std::vector<uint8_t> phantom_case_encode(const PhantomSpec& spec, uint64_t seed, const PhantomCase& c) {
+  std::vector<uint8_t> out;
+  auto put = [&out](const void* p, size_t n) {
+    const uint8_t* b = static_cast<const uint8_t*>(p);
+    out.insert(out.end(), b, b + n);
+  };
+  const uint64_t key = case_key(spec, seed);
+  const int32_t channels = int32_t(c.image.dim(1)), label = c.label;
+  put(&kCaseMagic, 4);
+  put(&kCaseFormat, 4);
+  put(&key, 8);
+  put(&channels, 4);
+  put(&label, 4);
+  for (float v : c.image.data) out.push_back(uint8_t(std::lround(v * 255.0f)));  // exactly k/255 (phantom_generate)
+  for (float v : c.mask.data) out.push_back(v > 0.5f ? 1 : 0);
+  return out;
+}
+
+Result<PhantomCase> phantom_case_decode(const uint8_t* data, size_t size, const PhantomSpec& spec, uint64_t seed) {
+  const int64_t n = PHANTOM_SIZE;
+  const size_t head = 24;
+  uint32_t magic = 0, format = 0;
+  uint64_t key = 0;
+  int32_t channels = 0, label = 0;
+  if (size < head) return Status::error("not a baked case (too short)");
+  std::memcpy(&magic, data, 4);
+  std::memcpy(&format, data + 4, 4);
+  std::memcpy(&key, data + 8, 8);
+  std::memcpy(&channels, data + 16, 4);
+  std::memcpy(&label, data + 20, 4);
+  if (magic != kCaseMagic || format != kCaseFormat) return Status::error("not a baked case");
+  if (key != case_key(spec, seed)) return Status::error("the baked case was made for other knobs or another seed");
+  if (channels != phantom_channels(spec.scenario) || (label != 0 && label != 1)) return Status::error("bad baked case header");
+  if (size != head + size_t(channels + 1) * size_t(n * n)) return Status::error("baked case of the wrong size");
+  PhantomCase c;
+  c.label = label;
+  c.image = Tensor({1, channels, n, n});
+  const uint8_t* p = data + head;
+  for (float& v : c.image.data) v = float(*p++) / 255.0f;
+  c.mask = Tensor({1, 1, n, n});
+  for (float& v : c.mask.data) {
+    if (*p > 1) return Status::error("bad mask in baked case");
+    v = float(*p++);
+  }
+  return c;
 }
 
 }  // namespace xm

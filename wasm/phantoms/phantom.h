@@ -65,4 +65,13 @@ Result<float> phantom_get_knob(const PhantomSpec& spec, const std::string& name)
 int phantom_label(const PhantomSpec& spec, uint64_t seed);
 Result<PhantomCase> phantom_generate(const PhantomSpec& spec, uint64_t seed);
 
+// A generated case as bytes (the 8-bit image, the mask, the label) and back,
+// bit for bit: the page loads its opening case baked at build time
+// (tools/case_bake) instead of drawing it in the browser's baseline code.
+// Decoding refuses bytes that were not made for exactly this spec and seed.
+std::vector<uint8_t> phantom_case_encode(const PhantomSpec& spec, uint64_t seed, const PhantomCase& c);
+Result<PhantomCase> phantom_case_decode(const uint8_t* data, size_t size, const PhantomSpec& spec, uint64_t seed);
+// "<scenario>-<seed>.case", the baked file's name.
+std::string phantom_case_file_name(const PhantomSpec& spec, uint64_t seed);
+
 }  // namespace xm
