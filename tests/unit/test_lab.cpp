@@ -120,7 +120,7 @@ TEST_SUITE("lab") {
     for (const MethodInfo& m : explain_methods()) {
       INFO("method ", m.name);
       ParamList params;
-      if (m.name == "occlusion") params = {{"window", "8"}, {"stride", "4"}};
+      if (std::string(m.name) == "occlusion") params = {{"window", "8"}, {"stride", "4"}};
       for (double budget : {0.0, 1.0, 50.0}) {  // one step per tick, a few, many
         INFO("budget ", budget);
         Lab lab;
