@@ -11,6 +11,8 @@
   let readyDone = false;
   const ready = new Promise((res, rej) => { resolveReady = res; rejectReady = rej; });
   const t0 = performance.now();
+  // style.css: the overlay's words only for a slow start.
+  setTimeout(() => loading.classList.add('slow'), 2000);
 
   function fail(message) {
     pageErrors.push(message);
@@ -290,14 +292,18 @@
     // Runs a method on the current case; resolves with the run's summary when it finishes.
     async run({ method, params = {}, target = -1 } = {}) {
       started();
-      const before = rawStatus().runs_finished;
+      // xm_api_run_state: finished runs * 2, + 1 while busy (the full status once, at the end).
+      const runState = () => call('xm_api_run_state', 'number', [], []);
+      const before = runState() >> 1;
       const err = call('xm_api_run', 'string', ['string'], [JSON.stringify({ method, params, target })]);
       if (err) throw new Error(err);
       for (;;) {
         await nextFrame();
+        const r = runState();
+        if (r & 1) continue;
         const s = rawStatus();
-        if (s.runs_finished > before && !s.busy) return { ...s.last, prediction: s.prediction, target: s.predicted };
-        if (!s.busy && s.runs_finished === before) throw new Error(s.run_error || 'the run did not finish');
+        if (s.runs_finished > before) return { ...s.last, prediction: s.prediction, target: s.predicted };
+        throw new Error(s.run_error || 'the run did not finish');
       }
     },
     cancel() { started(); call('xm_api_cancel', null, [], []); },

@@ -101,6 +101,28 @@ test('ready rejects instead of hanging when the wasm cannot load', async () => {
   assert.match(outcome, /^rejected: /);
   const text = await page.textContent('#loading-text');
   assert.ok(text.length > 10, 'no message shown to the user');
+  assert.ok(await page.isVisible('#loading-text'), 'the message is not on screen');
+  await fresh.close();
+});
+
+test('the loading overlay says what is happening only when the start is slow', async () => {
+  // style.css: a quick start shows the spinner alone (the first text on the page
+  // would start the browser's font system in the middle of the start-up); after
+  // 2 s the title, the status and the privacy note appear.
+  const fresh = await launchBrowser({ serviceWorkers: 'block' });
+  const page = await fresh.context.newPage();
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/xmedia-lab.wasm', async (route) => { await held; await route.continue(); });
+  await page.goto(server.url, { waitUntil: 'commit' });  // the load event waits for the held preload
+  await page.waitForSelector('#loading .spinner', { state: 'visible', timeout: 5000 });
+  assert.equal(await page.isVisible('#loading .title'), false, 'words shown at once');
+  await page.waitForSelector('#loading .title', { state: 'visible', timeout: 5000 });
+  assert.ok(await page.isVisible('#loading .note'), 'the privacy note is not shown on a slow start');
+  assert.match(await page.textContent('#loading-text'), /Loading|Starting/);
+  release();
+  await page.evaluate(() => window.xmediaLab.ready);
+  assert.equal(await page.isVisible('#loading'), false, 'the overlay stayed after a slow start');
   await fresh.close();
 });
 
@@ -115,5 +137,6 @@ test('a script that cannot load is named to the user and ready rejects', async (
   const outcome = await page.evaluate(() => window.xmediaLab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message));
   assert.match(outcome, /^rejected: Could not load .*xmedia-lab\.js/);
   assert.match(await page.textContent('#loading-text'), /Could not load .*xmedia-lab\.js/);
+  assert.ok(await page.isVisible('#loading-text'), 'the message is not on screen');
   await fresh.close();
 });
