@@ -12,6 +12,7 @@
 #include "backend/pending.h"
 #include "engine/engine.h"
 #include "engine/engine_backend.h"
+#include "engine/graph_view.h"
 #include "engine/incremental.h"
 #include "explain/explainer.h"
 #include "image/npy.h"
@@ -64,7 +65,7 @@ std::vector<InputPatch> border_patches(int64_t C, int64_t H, int64_t W) {
 
 // Checks the incremental outputs against engine.run on each patched image; returns the recomputed share.
 // With slices > 0 the base pass is prepared one node per call (a zero-length
-// time budget), and *slices gets the number of calls it took.
+// time budget; the first call only plans), and *slices gets the number of calls it took.
 double check_against_plain(Engine& e, const Tensor& base, const std::vector<InputPatch>& ps, const std::string& what,
                            int* slices = nullptr) {
   IncrementalRunner inc;
@@ -260,7 +261,10 @@ TEST_SUITE("incremental") {
     std::vector<InputPatch> ps = border_patches(d[1], d[2], d[3]);
     int slices = 0;
     check_against_plain(*e, x, ps, "cardiac_lge in slices", &slices);
-    CHECK(slices >= 8);  // 7 convolutions, pooling, the head: at least that many nodes after fusion
+    CHECK(slices >= 9);  // the plan, then 7 convolutions, pooling, the head: at least that many nodes after fusion
+    EngineGraphView view;
+    REQUIRE(e->graph_view({x.shape}, &view));
+    CHECK(slices == int(view.nodes.size()) + 1);  // a call that only plans, then one node per call
 
     // Another base half-way starts over; the first base's half pass is not used.
     IncrementalRunner inc;

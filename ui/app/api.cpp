@@ -96,6 +96,14 @@ const char* xm_api_run(const char* request_json) {
 
 void xm_api_cancel() { xm::app().lab.cancel(); }
 
+// What window.xmediaLab.run polls each frame while a method runs, instead of
+// the whole status (a few KB of JSON, a mask scan and the address encoded):
+// the number of finished runs times two, plus one while the lab is busy.
+int xm_api_run_state() {
+  const xm::Lab& lab = xm::app().lab;
+  return int(lab.runs_finished()) * 2 + (lab.busy() ? 1 : 0);
+}
+
 const char* xm_api_set_case(const char* scenario, int seed) {
   xm::App& a = xm::app();
   xm::Status s = a.lab.set_scenario(scenario);

@@ -27,6 +27,9 @@ struct ZooEntry {
   std::string name, url, scenario, summary;
 };
 
+// Case thumbnails are drawn once nothing has run for this many frames (panels.cpp).
+constexpr int kThumbnailIdleFrames = 30;
+
 struct App {
   AppState state;
   Lab lab;
@@ -37,6 +40,7 @@ struct App {
   bool ready_sent = false;
   bool first_explanation_marked = false;
   bool startup_done = false;  // default model and case loaded (the page says so)
+  int idle_frames = 0;        // frames in a row with no method or evaluation running (main.cpp)
 
   // View
   HeatView view;

@@ -6,6 +6,7 @@
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <emscripten.h>
 #include <cstdio>
@@ -71,15 +72,18 @@ bool frame(void*) {
   // runs: 6 ms leaves room for the UI, the repaint and the browser's own work
   // within a 16.7 ms frame (8 ms missed every other frame in headless Chromium).
   // A frame that came more than one display refresh after the last means the
-  // browser is short of CPU (on two cores: V8 optimising hot code on the other
-  // one in the first seconds, another busy tab): the explainer takes half its
-  // slice until frames are on time again.
-  static double last_frame_ms = 0;
+  // browser is short of CPU (on two cores: V8 optimising hot code on two
+  // background threads in the first seconds, another busy tab): the slice
+  // halves with each late frame (down to a quarter) and grows back by half a
+  // millisecond per frame on time, so a busy spell is not met with a full slice
+  // every other frame.
+  static double last_frame_ms = 0, budget = kTickBudgetMs;
   const double now = emscripten_get_now(), interval = now - last_frame_ms;
   last_frame_ms = now;
-  const double budget = interval > 25.0 ? kTickBudgetMs / 2 : kTickBudgetMs;
+  budget = interval > 25.0 ? std::max(kTickBudgetMs / 4, budget / 2) : std::min(kTickBudgetMs, budget + 0.5);
   a.lab.tick(budget);
   evaluation_tick(a, budget);
+  a.idle_frames = a.lab.busy() || app_evaluation().busy() ? 0 : a.idle_frames + 1;
   if (early) mark("frame ticked");
   app_draw(a);
   teach_draw(a);

@@ -129,10 +129,11 @@ void panel_case(App& a) {
   const ImGuiStyle& st = ImGui::GetStyle();
   const float n = float(scenarios.size());
   const float thumb = std::max(24.0f, (ImGui::GetContentRegionAvail().x - (n - 1) * st.ItemSpacing.x) / n - 2 * st.FramePadding.x);
-  // Each thumbnail is a phantom to generate (tens of ms in the browser): one per
-  // frame, and none while a method runs (its frames come first; this includes
-  // the first explanation at start-up).
-  bool may_generate = a.state.frames >= 2 && !lab.busy();
+  // Each thumbnail is a phantom to generate (tens of ms in the browser, a frame
+  // missed): one per frame, once nothing has run for half a second. So not in
+  // the frames right after the first explanation, when the user (or a test) is
+  // likely to start something, nor between the steps of a method or an evaluation.
+  bool may_generate = a.idle_frames >= kThumbnailIdleFrames;
   for (size_t i = 0; i < scenarios.size(); ++i) {
     const std::string& sc = scenarios[i];
     Texture& t = a.tex_thumbs[sc];

@@ -646,7 +646,9 @@ void teach_before_frame(App& a) {
       if (!st) app_report(a, st.error());
     }
   }
-  if (t.link_ready && !t.pending && a.lab.has_model()) {
+  // The address follows the state, but not while a method runs: the browser takes
+  // 5-15 ms to replace the address, a frame missed (it is set when the run ends).
+  if (t.link_ready && !t.pending && a.lab.has_model() && !a.lab.busy()) {
     std::string f = link_encode(teach_capture(a));
     if (f != t.fragment) {
       t.fragment = f;

@@ -256,7 +256,7 @@ Status IncrementalRunner::prepare(Engine& engine, const Tensor& base_input, doub
   const EngineGraphView& v = im.view;
   // The base's activations, once, node by node.
   for (size_t ran = 0; im.next_node < v.nodes.size(); ++im.next_node, ++ran) {
-    if (budget_ms > 0 && ran > 0 &&  // at least one node per call
+    if (budget_ms > 0 && (ran > 0 || !resume) &&  // at least one node per call after the planning one
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() >= budget_ms)
       return Status::ok();  // *done stays false
     const EngineGraphView::Node& n = v.nodes[im.next_node];

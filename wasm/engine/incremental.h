@@ -35,10 +35,11 @@ public:
   ~IncrementalRunner();
   // Plans the graph for base's shape and runs the base once. An error means
   // the model cannot be run here at all (the caller falls back to full passes).
-  // With budget_ms > 0 the base pass stops between nodes once that much time
-  // has passed and *done says whether it finished; calling again with the same
-  // engine and base goes on from there (another base starts over). The page
-  // uses this to spread the pass over frames.
+  // With budget_ms > 0 the work stops between nodes once that much time has
+  // passed (the plan counts: when it used the budget up, the first call runs no
+  // node; later calls run at least one) and *done says whether it finished;
+  // calling again with the same engine and base goes on from there (another
+  // base starts over). The page uses this to spread the pass over frames.
   Status prepare(Engine& engine, const Tensor& base, double budget_ms = 0, bool* done = nullptr);
   // Was prepare() last called with this engine and exactly this base?
   bool prepared_for(const Engine& engine, const Tensor& base) const;
