@@ -113,4 +113,5 @@ Shape window_out_shape(const Shape& x, int64_t channels, const Window2d& g) {
   if (x.size() == 3) return {g.N, channels, g.OW};
   return {g.N, channels, g.OH, g.OW};
 }
+
 }  // namespace xm
