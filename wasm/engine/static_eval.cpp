@@ -71,11 +71,6 @@ StaticTensor static_from_onnx(const onnx::TensorData& t) {
   return s;
 }
 
-bool static_eval_supports(const std::string& op) {
-  const OpDef* d = find_op(op);
-  return d && d->eval_static;
-}
-
 Status static_eval(const onnx::Node& n, int64_t opset, const std::vector<const StaticTensor*>& in,
                    const std::vector<Shape>& shapes, std::vector<StaticTensor>* out) {
   out->clear();

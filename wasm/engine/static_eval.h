@@ -15,8 +15,7 @@
 
 namespace xm {
 
-// Can static_eval handle this op type (when its inputs are static)?
-bool static_eval_supports(const std::string& op_type);
+// Evaluates node through its op's OpDef::eval_static (an error for an op without one).
 // inputs[k]: the value of input k (null when absent, or when only its shape is
 // known, which is all Shape needs); shapes[k]: its shape.
 Status static_eval(const onnx::Node& node, int64_t opset, const std::vector<const StaticTensor*>& inputs,
