@@ -1,11 +1,11 @@
 // Incremental inference (incremental.h). Each value of the image in flight is
 // CLEAN (equal to the base), RECT (equal to the base outside a rectangle of its
 // H,W plane; the rectangle's values, all channels, are held) or FULL (a
-// non-4-D value held whole). Per node kind (the op's OpDef::incremental):
-//   WINDOW (CONV_, MAX_ and AVERAGE_WINDOW: Conv, MaxPool, AveragePool): the output rectangle whose windows
-//     touch the changed input; its input crop (with the padding written into
-//     the crop) runs through a copy of the op without padding, so the result
-//     sums exactly the products the full op sums.
+// non-4-D value held whole). Per node kind, chosen by the op's IncrementalKind (op.h):
+//   WINDOW (CONV_, MAX_, AVERAGE_WINDOW: Conv, MaxPool, AveragePool): the
+//     output rectangle whose windows touch the changed input; its input crop
+//     (with the padding written into the crop) runs through a copy of the op
+//     without padding, so the result sums exactly the products the full op sums.
 //   ELEMENTWISE (Relu, BatchNormalization, Clip, ...): the op on the rectangle.
 //   SPATIAL_MULTI (BROADCAST of same-shaped tensors: Add/Sub/Mul/Div; CONCAT on
 //     channels): the union of the inputs' rectangles, each input cropped to it.
