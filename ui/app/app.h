@@ -1,4 +1,10 @@
-// The browser app: main loop, panels and the exported test API share this.
+// The browser app's state: one App (main.cpp) holds all the UI keeps between
+// frames (the lab, the teaching layer, the evaluation window, the renderer);
+// the main loop, the panels and the exported test API take it as a parameter.
+//
+//   App& a = app();                        // main() and the xm_api_* functions only
+//   app_draw(a);                           // every frame (panels.cpp)
+//   std::string s = app_status_json(a);    // window.xmediaLab.status() (status.cpp)
 #pragma once
 #include <cstdint>
 #include <map>
