@@ -92,7 +92,7 @@ TEST_SUITE("json") {
     CHECK(json_number(0.123456789, 6) == "0.123457");      // %g
     CHECK(json_number(0.1, 17) == "0.10000000000000001");  // %.17g: a double's round trip
     JsonWriter w;
-    w.begin_array().fixed(12.5, 6).fixed(0.25, 4).fixed(1.0 / 3, 3).integer(-7).integer(size_t(1) << 40).integer(uint64_t(18446744073709551615ull)).end_array();
+    w.begin_array().fixed(12.5, 6).fixed(0.25, 4).fixed(1.0 / 3, 3).integer(-7).integer(uint64_t(1) << 40).integer(uint64_t(18446744073709551615ull)).end_array();
     CHECK(w.text() == "[12.500000,0.2500,0.333,-7,1099511627776,18446744073709551615]");
     // 9 digits bring a float back exactly
     for (float f : {0.1f, 1.0f / 3, 123456.789f, 1e-30f, 3.4e38f}) {
