@@ -72,7 +72,7 @@
     return { bytes, name: url.split('/').pop(), card: await cardText };
   }
 
-  // The app repaints only the parts of the screen that changed (ui/app/render.h),
+  // The app repaints only the parts of the screen that changed (ui/render/render.h),
   // so the WebGL drawing buffer must keep its pixels between frames. Emscripten's
   // GLFW has no hint for that: ask for it where the context is created.
   const canvas = document.getElementById('canvas');
@@ -116,7 +116,7 @@
     wrap('blendEquationSeparate', (mr, ma) => { state.set(gl.BLEND_EQUATION_RGB, mr); state.set(gl.BLEND_EQUATION_ALPHA, ma); });
   }
 
-  // How the page draws (ui/app/render.h): WebGL 2 where the browser runs it on a
+  // How the page draws (ui/render/render.h): WebGL 2 where the browser runs it on a
   // GPU, else in software into a 2D canvas. `?renderer=webgl` or
   // `?renderer=software` in the address forces one. A throwaway WebGL 2 context
   // tells them apart: browsers refuse it on a "major performance caveat", or
@@ -368,7 +368,7 @@
       }
     },
     // Frames drawn, skipped (nothing changed), repainted in part or in full, and the
-    // mean fraction of the screen a painted frame repaints (ui/app/render.h).
+    // mean fraction of the screen a painted frame repaints (ui/render/render.h).
     renderStats() { started(); return JSON.parse(call('xm_api_render_stats_json', 'string', [], [])); },
     // Milliseconds from navigation to each start-up phase the page marks (glue
     // start, wasm compiled, main start/end, model loaded, first frames, first

@@ -1,4 +1,4 @@
-// The two renderers (ui/app/render.h): WebGL 2, and software into a 2D canvas
+// The two renderers (ui/render/render.h): WebGL 2, and software into a 2D canvas
 // where the browser's WebGL is itself software (as in this headless Chromium,
 // SwiftShader) or missing. The software renderer is checked against the GPU
 // path: the same page state drawn both ways gives the same pixels, up to

@@ -1,4 +1,4 @@
-// frame_diff (ui/state/frame_diff.h) against ground truth: a tiny rasteriser
+// frame_diff (ui/render/frame_diff.h) against ground truth: a tiny rasteriser
 // paints each "triangle" (its box) by folding its key into the pixels it
 // covers, in order, so the picture depends on contents, positions and drawing
 // order as blending does. Every pixel that differs between two frames must lie
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "state/frame_diff.h"
+#include "render/frame_diff.h"
 
 using namespace xm;
 

@@ -1,4 +1,4 @@
-// soft_raster (ui/state/soft_raster.h) against hand-computed pixels: coverage
+// soft_raster (ui/render/soft_raster.h) against hand-computed pixels: coverage
 // by pixel centres, the top-left rule (shared edges blend once), source-over
 // with rounding, colour interpolation, texture sampling (1:1 copy, nearest
 // magnification, bilinear at half texels, clamp to edge), clipping, the quad
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "state/soft_raster.h"
+#include "render/soft_raster.h"
 
 using namespace xm;
 

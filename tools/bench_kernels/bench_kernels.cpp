@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_writer.h"
 #include "kernels/conv_direct.h"
 #include "kernels/conv_gemm.h"
 #include "kernels/conv_narrow.h"
@@ -48,6 +49,14 @@ std::vector<float> random_vec(size_t n, unsigned seed) {
   std::vector<float> v(n);
   for (auto& x : v) x = u(rng);
   return v;
+}
+
+// One JSON line per measured conv layer.
+void print_conv_line(const char* what, const char* layer, int batch, int threads, double median_s, double flops) {
+  xm::JsonWriter w;
+  w.begin_object().key("what").str(what).key("layer").str(layer).key("batch").integer(batch).key("threads").integer(threads);
+  w.key("median_s").num(median_s, 6).key("gflops").fixed(flops / median_s * 1e-9, 2).end_object();
+  std::printf("%s\n", w.text().c_str());
 }
 
 struct Layer { const char* name; int C, M, H, W; };  // conv3x3, pad 1, stride 1
@@ -88,8 +97,10 @@ int main(int argc, char** argv) {
       for (int r = 0; r < inner; ++r)
         xm::sgemm(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C.data(), N);
     }) / inner;
-    std::printf("{\"what\":\"sgemm\",\"layer\":\"%s\",\"M\":%d,\"N\":%d,\"K\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
-                l.name, M, N, K, threads, s, 2.0 * M * N * K / s * 1e-9);
+    xm::JsonWriter w;
+    w.begin_object().key("what").str("sgemm").key("layer").str(l.name).key("M").integer(M).key("N").integer(N).key("K").integer(K);
+    w.key("threads").integer(threads).key("median_s").num(s, 6).key("gflops").fixed(2.0 * M * N * K / s * 1e-9, 2).end_object();
+    std::printf("%s\n", w.text().c_str());
   }
 
   // 2. Whole conv layers with bias over a batch, as the engine runs them:
@@ -112,8 +123,7 @@ int main(int argc, char** argv) {
           xm::sgemm(false, false, M, N, K, 1.0f, w.data(), K, cols.data(), N, 1.0f, yb, N);
         }
       });
-      std::printf("{\"what\":\"conv_im2col_gemm\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
-                  l.name, batch, threads, s, flops / s * 1e-9);
+      print_conv_line("conv_im2col_gemm", l.name, batch, threads, s, flops);
       best = s;
     }
     if (want("conv_implicit_gemm")) {
@@ -122,16 +132,14 @@ int main(int argc, char** argv) {
           xm::conv2d_gemm(x.data() + (size_t)b * l.C * N, l.C, l.H, l.W, 3, 3, 1, 1, 1, 1, 1, 1, l.H, l.W, w.data(), M,
                           bias.data(), y.data() + (size_t)b * M * N);
       });
-      std::printf("{\"what\":\"conv_implicit_gemm\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
-                  l.name, batch, threads, si, flops / si * 1e-9);
+      print_conv_line("conv_implicit_gemm", l.name, batch, threads, si, flops);
       best = std::min(best, si);
     }
     if (xm::conv2d_3x3_direct_supported(l.C) && want("conv_3x3_direct")) {
       double sd = median_seconds(reps, [&] {
         xm::conv2d_3x3_direct(x.data(), batch, l.C, l.H, l.W, w.data(), M, bias.data(), y.data());
       });
-      std::printf("{\"what\":\"conv_3x3_direct\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
-                  l.name, batch, threads, sd, flops / sd * 1e-9);
+      print_conv_line("conv_3x3_direct", l.name, batch, threads, sd, flops);
       best = std::min(best, sd);
     }
     if (xm::conv3x3_winograd_supported(l.C, M, l.H, l.W) && want("conv_3x3_winograd")) {
@@ -143,8 +151,7 @@ int main(int argc, char** argv) {
                                y.data() + (size_t)b * M * N, ws.data());
       });
       // gflops: the direct conv's flops per second (effective), as for the other rows
-      std::printf("{\"what\":\"conv_3x3_winograd\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
-                  l.name, batch, threads, sw, flops / sw * 1e-9);
+      print_conv_line("conv_3x3_winograd", l.name, batch, threads, sw, flops);
       best = std::min(best, sw);
     }
     total_gemm += s;
@@ -168,19 +175,20 @@ int main(int argc, char** argv) {
           xm::col2im(cols.data(), l.C, l.H, l.W, 3, 3, 1, 1, 1, 1, 1, 1, l.H, l.W, dxb);
         }
       });
-      std::printf("{\"what\":\"conv_bwd_gemm_col2im\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
-                  l.name, batch, threads, s, flops / s * 1e-9);
+      print_conv_line("conv_bwd_gemm_col2im", l.name, batch, threads, s, flops);
     }
     if (want("conv_bwd_narrow")) {
       double s = median_seconds(reps, [&] {
         xm::conv2d_3x3_narrow(dy.data(), batch, l.M, l.H, l.W, w.data(), l.C, true, false, dx.data());
       });
-      std::printf("{\"what\":\"conv_bwd_narrow\",\"layer\":\"%s\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"gflops\":%.2f}\n",
-                  l.name, batch, threads, s, flops / s * 1e-9);
+      print_conv_line("conv_bwd_narrow", l.name, batch, threads, s, flops);
     }
   }
-  if (only.empty() && layer.empty())
-    std::printf("{\"what\":\"bench_cnn_convs\",\"batch\":%d,\"threads\":%d,\"median_s\":%.6g,\"best_median_s\":%.6g}\n",
-                batch, threads, total_gemm, total_best);
+  if (only.empty() && layer.empty()) {
+    xm::JsonWriter w;
+    w.begin_object().key("what").str("bench_cnn_convs").key("batch").integer(batch).key("threads").integer(threads);
+    w.key("median_s").num(total_gemm, 6).key("best_median_s").num(total_best, 6).end_object();
+    std::printf("%s\n", w.text().c_str());
+  }
   return 0;
 }

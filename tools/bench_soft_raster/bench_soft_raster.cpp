@@ -1,10 +1,10 @@
 // bench_soft_raster: milliseconds per frame of the software rasteriser
-// (ui/state/soft_raster.h) on a synthetic but realistic ImGui frame, 1280×800:
+// (ui/render/soft_raster.h) on a synthetic but realistic ImGui frame, 1280×800:
 // window backgrounds, ~5k oversampled glyphs, anti-aliased rounded widget
 // frames and lines, a 128² scan magnified to 600² (nearest) with a heatmap
 // alpha-blended on top, a gradient legend. Prints the median of a full redraw
 // and of two typical partial repaints (~15% of the screen each), drawn as the
-// app does (ui/app/render.cpp): clear the dirty rectangle, then every command
+// app does (ui/render/render.cpp): clear the dirty rectangle, then every command
 // clipped to it. A program, not a test: these machines are shared and noisy.
 //
 //   build/native/tools/bench_soft_raster/bench_soft_raster [iterations [frame.ppm]]
@@ -17,7 +17,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "state/soft_raster.h"
+#include "render/soft_raster.h"
 
 using namespace xm;
 

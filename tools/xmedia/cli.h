@@ -61,9 +61,6 @@ struct CommandRegistrar {
 };
 const std::vector<Command>& commands();
 
-// Prints one compact JSON string literal (with quotes) for s.
-std::string json_string(const std::string& s);
-
 }  // namespace cli
 }  // namespace xm
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "cli.h"
+#include "core/json_writer.h"
 #include "engine/engine.h"
 #include "kernels/thread_pool.h"
 #include "model_input.h"
@@ -67,10 +68,20 @@ int run_bench(xm::cli::Args& a) {
     }
     std::sort(t.begin(), t.end());
     double med = t[t.size() / 2];
-    std::printf("{\"what\":\"%s\",\"engine\":\"native\",\"build\":\"%s\",\"model\":%s,\"threads\":%d,\"batch\":%lld,\"repeat\":%lld,"
-                "\"median_s\":%s,\"min_s\":%s,\"images_per_s\":%s}\n",
-                name, BENCH_BUILD, cli::json_string(model).c_str(), eng.threads(), batch, repeat, cli_json_number(med).c_str(),
-                cli_json_number(t.front()).c_str(), cli_json_number(double(batch) / med).c_str());
+    JsonWriter j;
+    j.begin_object();
+    j.key("what").str(name);
+    j.key("engine").str("native");
+    j.key("build").str(BENCH_BUILD);
+    j.key("model").str(model);
+    j.key("threads").integer(eng.threads());
+    j.key("batch").integer(batch);
+    j.key("repeat").integer(repeat);
+    j.key("median_s").num(med);
+    j.key("min_s").num(t.front());
+    j.key("images_per_s").num(double(batch) / med);
+    j.end_object();
+    std::printf("%s\n", j.text().c_str());
     std::fflush(stdout);
     return cli::EXIT_OK;
   };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli.h"
+#include "core/json_writer.h"
 #include "image/npy.h"
 #include "phantoms/phantom.h"
 #include "phantoms/phantom_util.h"
@@ -81,21 +82,24 @@ int run_dataset(Args& a) {
   Status st = write_file_bytes(out + "/images.npy", img.data(), img.size());
   if (st) st = write_file_bytes(out + "/labels.npy", lab.data(), lab.size());
   if (st && masks) st = write_file_bytes(out + "/masks.npy", msk.data(), msk.size());
-  std::string knobs;
-  for (size_t k = 0; k < spec->knobs.size(); ++k) {
-    char b[64];
-    std::snprintf(b, sizeof b, "%s\"%s\": %g", k ? ", " : "", spec->knobs[k].name.c_str(), double(spec->values[k]));
-    knobs += b;
-  }
-  char meta[1024];
-  std::snprintf(meta, sizeof meta,
-                "{\"scenario\": \"%s\", \"first_seed\": %lld, \"count\": %lld, \"channels\": %d, \"positives\": %ld, "
-                "\"markers\": %ld, \"marker_correlation\": %g, \"knobs\": {%s}, \"images\": \"uint8, divide by 255\"}\n",
-                scenario.c_str(), first, count, c, positives, markers, corr, knobs.c_str());
-  std::string m = meta;
-  if (st) st = write_file_bytes(out + "/meta.json", reinterpret_cast<const uint8_t*>(m.data()), m.size());
+  JsonWriter w(JsonWriter::Style::SPACED);
+  w.begin_object();
+  w.key("scenario").str(scenario);
+  w.key("first_seed").integer(first);
+  w.key("count").integer(count);
+  w.key("channels").integer(c);
+  w.key("positives").integer(positives);
+  w.key("markers").integer(markers);
+  w.key("marker_correlation").num(corr, 6);
+  w.key("knobs").begin_object();
+  for (size_t k = 0; k < spec->knobs.size(); ++k) w.key(spec->knobs[k].name).num(spec->values[k], 6);
+  w.end_object();
+  w.key("images").str("uint8, divide by 255");
+  w.end_object();
+  const std::string meta = w.text() + "\n";
+  if (st) st = write_file_bytes(out + "/meta.json", reinterpret_cast<const uint8_t*>(meta.data()), meta.size());
   if (!st) return fail(EXIT_BAD_INPUT, "dataset: " + st.error() + " (does the folder exist?)");
-  std::printf("%s", meta);
+  std::printf("%s", meta.c_str());
   return EXIT_OK;
 }
 

@@ -59,12 +59,6 @@ bool ends_with(const std::string& s, const std::string& e) {
   return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
 }
 
-std::string json_list(const std::vector<double>& v) {
-  std::string o = "[";
-  for (size_t i = 0; i < v.size(); ++i) o += (i ? "," : "") + xm::eval_json_number(v[i]);
-  return o + "]";
-}
-
 int run_evaluate(xm::cli::Args& a) {
   using namespace xm;
   using cli::fail;
@@ -221,13 +215,17 @@ int run_evaluate(xm::cli::Args& a) {
     auto report = evaluate_run_to_end(b, q, methods.size() > 1 ? &shared : nullptr);
     if (!report) return fail(cli::EXIT_BAD_INPUT, report.error());
 
-    std::string out = "{\"model\":" + cli::json_string(model) + ",\"method\":" + cli::json_string(method) +
-                      ",\"target\":" + std::to_string(target) + ",\"predicted\":" + std::to_string(predicted) +
-                      ",\"label\":" + std::to_string(label) + ",\"mask_of\":" + cli::json_string(a.has("scenario") ? mask_of : (q.mask.data.empty() ? "none" : "file")) +
-                      ",\"method_seconds\":" + eval_json_number(method_seconds) + ",\"shared_seconds\":" +
-                      eval_json_number(shared_seconds) + ",";
-    out += report->to_json().substr(1);
-    out.pop_back();  // reopen the object for the sanity checks
+    JsonWriter w;
+    w.begin_object();
+    w.key("model").str(model);
+    w.key("method").str(method);
+    w.key("target").integer(target);
+    w.key("predicted").integer(predicted);
+    w.key("label").integer(label);
+    w.key("mask_of").str(a.has("scenario") ? mask_of : (q.mask.data.empty() ? "none" : "file"));
+    w.key("method_seconds").num(method_seconds);
+    w.key("shared_seconds").num(shared_seconds);
+    report->write_members(w);
 
     if (a.flag("sanity")) {
       auto m = onnx::parse_model(model_bytes->data(), model_bytes->size(), model);
@@ -240,15 +238,12 @@ int run_evaluate(xm::cli::Args& a) {
       const auto t0 = std::chrono::steady_clock::now();
       auto r = sanity_cascading(*m, q.input, int(target), o);
       if (!r) return fail(cli::EXIT_BAD_INPUT, r.error());
-      std::vector<double> sa, ss, si;
-      std::string layers;
-      for (auto& st : r->steps) {
-        sa.push_back(st.similarity.spearman_abs), ss.push_back(st.similarity.spearman_signed), si.push_back(st.similarity.ssim);
-        layers += (layers.empty() ? "" : ",") + cli::json_string(st.layer);
-      }
-      out += ",\"model_randomisation\":{\"order\":\"cascading top-down\",\"seed\":42,\"layers\":[" + layers +
-             "],\"spearman_abs\":" + json_list(sa) + ",\"spearman_signed\":" + json_list(ss) + ",\"ssim\":" + json_list(si) +
-             ",\"seconds\":" + eval_json_number(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) + "}";
+      w.key("model_randomisation").begin_object();
+      w.key("order").str("cascading top-down");
+      w.key("seed").integer(42);
+      r->write_members(w);
+      w.key("seconds").num(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      w.end_object();
     }
     if (a.has("compare-model")) {
       auto other = native_backend_from_file(a.get("compare-model"));
@@ -258,11 +253,15 @@ int run_evaluate(xm::cli::Args& a) {
         return fail(cli::EXIT_BAD_INPUT, "evaluate: --compare-model " + a.get("compare-model") + " has another input or output shape");
       auto sim = sanity_compare_models(b, **other, q.input, int(target), method, method_params);
       if (!sim) return fail(cli::EXIT_BAD_INPUT, sim.error());
-      out += ",\"data_randomisation\":{\"model\":" + cli::json_string(a.get("compare-model")) +
-             ",\"spearman_abs\":" + eval_json_number(sim->spearman_abs) + ",\"spearman_signed\":" +
-             eval_json_number(sim->spearman_signed) + ",\"ssim\":" + eval_json_number(sim->ssim) + "}";
+      w.key("data_randomisation").begin_object();
+      w.key("model").str(a.get("compare-model"));
+      w.key("spearman_abs").num(sim->spearman_abs);
+      w.key("spearman_signed").num(sim->spearman_signed);
+      w.key("ssim").num(sim->ssim);
+      w.end_object();
     }
-    std::printf("%s}\n", out.c_str());
+    w.end_object();
+    std::printf("%s\n", w.text().c_str());
     std::fflush(stdout);
   }
   return cli::EXIT_OK;

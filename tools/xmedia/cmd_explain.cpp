@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "core/json_writer.h"
 #include "engine/engine_backend.h"
 #include "explain/heatmap.h"
 #include "explain/explainer.h"
@@ -121,15 +122,24 @@ int run_explain(xm::cli::Args& a) {
     s = png_write_file(png, heat_overlay(*x, r.attribution));
     if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
   }
-  std::string stats;
-  for (auto& kv : r.stats.values) stats += (stats.empty() ? "" : ",") + cli::json_string(kv.first) + ":" + cli_json_number(kv.second);
-  std::printf("{\"method\":%s,\"target\":%lld,\"shape\":%s,\"forward_passes\":%lld,\"backward_passes\":%lld,"
-              "\"seconds\":%s,\"first_seconds\":%s,\"repeat\":%lld,\"warmup_runs\":%lld,%s\"stats\":{%s},\"out\":%s}\n",
-              cli::json_string(method).c_str(), target, cli::json_string(shape_str(r.attribution.shape)).c_str(),
-              (long long)r.stats.forward_passes, (long long)r.stats.backward_passes, cli_json_number(seconds).c_str(),
-              cli_json_number(first_seconds).c_str(), repeat, warmup_runs,
-              r.stats.layer.empty() ? "" : ("\"layer\":" + cli::json_string(r.stats.layer) + ",").c_str(), stats.c_str(),
-              cli::json_string(out).c_str());
+  JsonWriter w;
+  w.begin_object();
+  w.key("method").str(method);
+  w.key("target").integer(target);
+  w.key("shape").str(shape_str(r.attribution.shape));
+  w.key("forward_passes").integer((long long)r.stats.forward_passes);
+  w.key("backward_passes").integer((long long)r.stats.backward_passes);
+  w.key("seconds").num(seconds);
+  w.key("first_seconds").num(first_seconds);
+  w.key("repeat").integer(repeat);
+  w.key("warmup_runs").integer(warmup_runs);
+  if (!r.stats.layer.empty()) w.key("layer").str(r.stats.layer);
+  w.key("stats").begin_object();
+  for (auto& kv : r.stats.values) w.key(kv.first).num(kv.second);
+  w.end_object();
+  w.key("out").str(out);
+  w.end_object();
+  std::printf("%s\n", w.text().c_str());
   return cli::EXIT_OK;
 }
 

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "core/json_writer.h"
 #include "engine/engine.h"
 #include "image/npy.h"
 #include "model_input.h"
@@ -44,8 +45,13 @@ int run_gradient(xm::cli::Args& a) {
   if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
   s = npy_write_file(out, res.input_grads[0]);
   if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
-  std::printf("{\"target\":%lld,\"output\":%s,\"out\":%s}\n", target, cli_json_number(res.outputs[0].data[size_t(target)]).c_str(),
-              cli::json_string(out).c_str());
+  JsonWriter w;
+  w.begin_object();
+  w.key("target").integer(target);
+  w.key("output").num(res.outputs[0].data[size_t(target)]);
+  w.key("out").str(out);
+  w.end_object();
+  std::printf("%s\n", w.text().c_str());
   return cli::EXIT_OK;
 }
 

@@ -5,36 +5,28 @@
 #include <map>
 
 #include "cli.h"
+#include "core/json_writer.h"
 #include "engine/engine.h"
 #include "model_input.h"
 #include "onnx/onnx_model.h"
 
 namespace {
 
-std::string dims_json(const xm::onnx::ValueInfo& v) {
-  std::string s = "[";
-  for (size_t k = 0; k < v.dims.size(); ++k) {
-    if (k) s += ",";
-    if (v.dims[k] >= 0) s += std::to_string(v.dims[k]);
-    else s += xm::cli::json_string(v.dim_params[k].empty() ? "?" : v.dim_params[k]);
+void write_io(xm::JsonWriter& w, const std::vector<xm::onnx::ValueInfo>& vs) {
+  w.begin_array();
+  for (const xm::onnx::ValueInfo& v : vs) {
+    w.begin_object();
+    w.key("name").str(v.name);
+    w.key("type").str(xm::onnx::dtype_name(v.elem_type));
+    w.key("shape").begin_array();
+    for (size_t k = 0; k < v.dims.size(); ++k) {
+      if (v.dims[k] >= 0) w.integer(v.dims[k]);
+      else w.str(v.dim_params[k].empty() ? "?" : v.dim_params[k]);
+    }
+    w.end_array();
+    w.end_object();
   }
-  return s + "]";
-}
-
-std::string io_json(const std::vector<xm::onnx::ValueInfo>& vs) {
-  std::string s = "[";
-  for (size_t k = 0; k < vs.size(); ++k) {
-    if (k) s += ",";
-    s += "{\"name\":" + xm::cli::json_string(vs[k].name) + ",\"type\":" + xm::cli::json_string(xm::onnx::dtype_name(vs[k].elem_type)) +
-         ",\"shape\":" + dims_json(vs[k]) + "}";
-  }
-  return s + "]";
-}
-
-std::string list_json(const std::vector<std::string>& v) {
-  std::string s = "[";
-  for (size_t k = 0; k < v.size(); ++k) s += (k ? "," : "") + xm::cli::json_string(v[k]);
-  return s + "]";
+  w.end_array();
 }
 
 int run_info(xm::cli::Args& a) {
@@ -53,22 +45,33 @@ int run_info(xm::cli::Args& a) {
   }
   std::map<std::string, int> ops;
   for (const onnx::Node& n : m->graph.nodes) ops[n.op_type]++;
-  std::string ops_s = "{";
-  for (auto& kv : ops) ops_s += (ops_s.size() > 1 ? "," : "") + cli::json_string(kv.first) + ":" + std::to_string(kv.second);
-  ops_s += "}";
   std::vector<std::string> unsupported = engine_unsupported_ops(*m), supported;
   for (auto& kv : ops)
     if (std::find(unsupported.begin(), unsupported.end(), kv.first) == unsupported.end()) supported.push_back(kv.first);
   int64_t params = 0;
   for (const onnx::TensorData& t : m->graph.initializers) params += t.numel();
   auto e = Engine::load(*m, path);
-  std::printf("{\"model\":%s,\"ir_version\":%lld,\"opset\":%lld,\"producer\":%s,\"nodes\":%zu,\"parameters\":%lld,"
-              "\"inputs\":%s,\"outputs\":%s,\"ops\":%s,\"supported_ops\":%s,\"unsupported_ops\":%s,\"runnable\":%s",
-              cli::json_string(path).c_str(), (long long)m->ir_version, (long long)m->opset, cli::json_string(m->producer_name).c_str(),
-              m->graph.nodes.size(), (long long)params, io_json(inputs).c_str(), io_json(m->graph.outputs).c_str(), ops_s.c_str(),
-              list_json(supported).c_str(), list_json(unsupported).c_str(), e ? "true" : "false");
-  if (!e) std::printf(",\"problem\":%s", cli::json_string(e.error()).c_str());
-  std::printf("}\n");
+  JsonWriter w;
+  w.begin_object();
+  w.key("model").str(path);
+  w.key("ir_version").integer((long long)m->ir_version);
+  w.key("opset").integer((long long)m->opset);
+  w.key("producer").str(m->producer_name);
+  w.key("nodes").integer(m->graph.nodes.size());
+  w.key("parameters").integer((long long)params);
+  w.key("inputs");
+  write_io(w, inputs);
+  w.key("outputs");
+  write_io(w, m->graph.outputs);
+  w.key("ops").begin_object();
+  for (auto& kv : ops) w.key(kv.first).integer(kv.second);
+  w.end_object();
+  w.key("supported_ops").strs(supported);
+  w.key("unsupported_ops").strs(unsupported);
+  w.key("runnable").boolean(bool(e));
+  if (!e) w.key("problem").str(e.error());
+  w.end_object();
+  std::printf("%s\n", w.text().c_str());
   return cli::EXIT_OK;
 }
 

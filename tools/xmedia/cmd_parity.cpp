@@ -10,6 +10,7 @@
 
 #include "backend_option.h"
 #include "cli.h"
+#include "core/json_writer.h"
 #include "engine/engine.h"
 #include "model_input.h"
 #include "platform/ort_backend.h"
@@ -18,25 +19,28 @@ namespace {
 
 using namespace xm;
 
-// One case: both outputs, or the first error.
-std::string parity_case(const std::string& model, const std::string& input, int threads) {
+// One case's members: both outputs, or the first error (false).
+bool parity_case(JsonWriter& w, const std::string& model, const std::string& input, int threads) {
+  auto error = [&](const std::string& what) {
+    w.key("error").str(what);
+    return false;
+  };
   auto e = Engine::load_file(model);
-  if (!e) return "\"error\":" + cli::json_string("native: " + e.error());
-  if ((*e)->summary().inputs.size() != 1) return "\"error\":" + cli::json_string("native: the model has several inputs");
+  if (!e) return error("native: " + e.error());
+  if ((*e)->summary().inputs.size() != 1) return error("native: the model has several inputs");
   (*e)->set_threads(threads);
   auto x = cli_read_model_input(model, input, (*e)->summary().inputs[0].dims);
-  if (!x) return "\"error\":" + cli::json_string(x.error());
+  if (!x) return error(x.error());
   RunRequest req;
   req.inputs = {&*x};
   RunResult res;
-  if (Status s = (*e)->run(req, &res); !s) return "\"error\":" + cli::json_string("native: " + s.error());
+  if (Status s = (*e)->run(req, &res); !s) return error("native: " + s.error());
   auto o = ort_backend_from_file(model, threads);
-  if (!o) return "\"error\":" + cli::json_string("ort: " + o.error());
+  if (!o) return error("ort: " + o.error());
   Tensor y;
-  if (Status s = (*o)->logits(*x, &y); !s) return "\"error\":" + cli::json_string("ort: " + s.error());
+  if (Status s = (*o)->logits(*x, &y); !s) return error("ort: " + s.error());
   const Tensor& n = res.outputs[0];
-  if (n.data.size() != y.data.size())
-    return "\"error\":" + cli::json_string("native answered " + shape_str(n.shape) + ", ort " + shape_str(y.shape));
+  if (n.data.size() != y.data.size()) return error("native answered " + shape_str(n.shape) + ", ort " + shape_str(y.shape));
   double scale = 0, err = 0;
   bool finite = true;
   for (size_t i = 0; i < n.data.size(); ++i) {
@@ -44,9 +48,12 @@ std::string parity_case(const std::string& model, const std::string& input, int 
     scale = std::max(scale, std::fabs(double(n.data[i])));
     err = std::max(err, std::fabs(double(n.data[i]) - double(y.data[i])));
   }
-  if (!finite) return "\"error\":\"a NaN or infinite output\"";
-  return "\"shape\":" + cli::json_string(shape_str(n.shape)) + ",\"max_abs\":" + cli_json_number(err) +
-         ",\"scale\":" + cli_json_number(scale) + ",\"max_rel\":" + cli_json_number(err / std::max(scale, 1e-12));
+  if (!finite) return error("a NaN or infinite output");
+  w.key("shape").str(shape_str(n.shape));
+  w.key("max_abs").num(err);
+  w.key("scale").num(scale);
+  w.key("max_rel").num(err / std::max(scale, 1e-12));
+  return true;
 }
 
 int run_parity(cli::Args& a) {
@@ -72,10 +79,13 @@ int run_parity(cli::Args& a) {
   }
   int failed = 0;
   for (auto& c : cases) {
-    const std::string body = parity_case(c.first, c.second, int(threads));
-    failed += body.compare(0, 8, "\"error\":") == 0;
-    std::printf("{\"model\":%s,\"input\":%s,%s}\n", cli::json_string(c.first).c_str(), cli::json_string(c.second).c_str(),
-                body.c_str());
+    JsonWriter w;
+    w.begin_object();
+    w.key("model").str(c.first);
+    w.key("input").str(c.second);
+    failed += !parity_case(w, c.first, c.second, int(threads));
+    w.end_object();
+    std::printf("%s\n", w.text().c_str());
     std::fflush(stdout);
   }
   return failed ? cli::EXIT_BAD_INPUT : cli::EXIT_OK;

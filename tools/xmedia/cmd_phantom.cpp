@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli.h"
+#include "core/json_writer.h"
 #include "image/image_io.h"
 #include "image/npy.h"
 #include "phantoms/phantom.h"
@@ -69,9 +70,16 @@ int run_phantom(Args& a) {
   }
   long mask_pixels = 0;
   for (float v : c->mask.data) mask_pixels += v > 0.5f;
-  std::printf("{\"scenario\": %s, \"seed\": %lld, \"label\": %d, \"class\": %s, \"shape\": %s, \"mask_pixels\": %ld}\n",
-              json_string(scenario).c_str(), seed, c->label, json_string(phantom_classes(scenario)[size_t(c->label)]).c_str(),
-              json_string(shape_str(c->image.shape)).c_str(), mask_pixels);
+  JsonWriter w(JsonWriter::Style::SPACED);
+  w.begin_object();
+  w.key("scenario").str(scenario);
+  w.key("seed").integer(seed);
+  w.key("label").integer(c->label);
+  w.key("class").str(phantom_classes(scenario)[size_t(c->label)]);
+  w.key("shape").str(shape_str(c->image.shape));
+  w.key("mask_pixels").integer(mask_pixels);
+  w.end_object();
+  std::printf("%s\n", w.text().c_str());
   return EXIT_OK;
 }
 

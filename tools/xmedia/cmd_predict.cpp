@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli.h"
+#include "core/json_writer.h"
 #include "engine/engine.h"
 #include "image/npy.h"
 #include "backend_option.h"
@@ -40,26 +41,24 @@ int run_predict(xm::cli::Args& a) {
     if (!s) return cli::fail(cli::EXIT_BAD_INPUT, s.error());
   }
   const Tensor& y = res.outputs[0];
-  std::string out = "[";
-  size_t label = 0;
-  for (size_t k = 0; k < y.data.size(); ++k) {
-    out += (k ? "," : "") + cli_json_number(y.data[k]);
-    if (y.data[k] > y.data[label]) label = k;
-  }
-  out += "]";
-  std::string shape = "[";
-  for (size_t k = 0; k < y.shape.size(); ++k) shape += (k ? "," : "") + std::to_string(y.shape[k]);
-  shape += "]";
   if (a.has("out")) {
     Status w = npy_write_file(a.get("out"), y);
     if (!w) return cli::fail(cli::EXIT_BAD_INPUT, w.error());
   }
   // The label is the arg-max over a single image's output; for a batch it is the first image's.
   const size_t per = y.shape.empty() || y.shape[0] < 1 ? y.data.size() : y.data.size() / size_t(y.shape[0]);
-  label = 0;
+  size_t label = 0;
   for (size_t k = 1; k < per; ++k)
     if (y.data[k] > y.data[label]) label = k;
-  std::printf("{\"output\":%s,\"shape\":%s,\"label\":%zu}\n", out.c_str(), shape.c_str(), label);
+  JsonWriter w;
+  w.begin_object();
+  w.key("output").nums(y.data);
+  w.key("shape").begin_array();
+  for (auto d : y.shape) w.integer(d);
+  w.end_array();
+  w.key("label").integer(label);
+  w.end_object();
+  std::printf("%s\n", w.text().c_str());
   return cli::EXIT_OK;
 }
 

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "cli.h"
-#include "core/json.h"
 #include "core/version.h"
 
 namespace xm {
@@ -113,8 +112,6 @@ bool Args::reject_unknown(const std::vector<std::string>& known) const {
   }
   return true;
 }
-
-std::string json_string(const std::string& s) { return json_quote(s); }
 
 }  // namespace cli
 }  // namespace xm

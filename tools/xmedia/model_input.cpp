@@ -44,11 +44,4 @@ Result<Tensor> cli_read_model_input(const std::string& model_path, const std::st
   return model_card_preprocess(*card, x);
 }
 
-std::string cli_json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char b[32];
-  std::snprintf(b, sizeof b, "%.9g", v);
-  return b;
-}
-
 }  // namespace xm

@@ -14,7 +14,4 @@ namespace xm {
 // model_shape: the model's declared input shape ([-1 or 1, C, H, W]).
 Result<Tensor> cli_read_model_input(const std::string& model_path, const std::string& input_path, const Shape& model_shape);
 
-// Compact JSON number (finite floats with 9 significant digits; null for NaN/inf).
-std::string cli_json_number(double v);
-
 }  // namespace xm

@@ -3,54 +3,33 @@
 #include <string>
 
 #include "app.h"
-#include "panel_backend.h"
 #include "core/json.h"
 #include "image/npy.h"
-#include "teach.h"
 
-namespace {
-std::string g_out;
-const char* out(std::string s) {
-  g_out = std::move(s);
-  return g_out.c_str();
+namespace xm {
+
+const char* app_api_return(App& a, std::string s) {
+  a.api_out = std::move(s);
+  return a.api_out.c_str();
 }
-const char* result(xm::App& a, const xm::Status& s) {
-  if (!s) {
-    xm::app_report(a, s.error());
-    return out(s.error());
-  }
-  return out("");
+
+const char* app_api_status(App& a, const Status& s, bool report) {
+  if (!s && report) app_report(a, s.error());
+  return app_api_return(a, s ? "" : s.error());
 }
-}  // namespace
+
+}  // namespace xm
 
 extern "C" {
 
 const char* xm_api_status_json() {
   xm::App& a = xm::app();
-  a.state.method = a.method;
-  a.lab.fill_status(a.state);
-  std::string j = xm::app_status_json(a.state);
-  // Extra fields the lab knows: the case and the run in progress.
-  const xm::Lab& lab = a.lab;
-  std::string extra = ",\"scenario\":" + xm::json_quote(lab.has_phantom() ? lab.scenario() : "") +
-                      ",\"seed\":" + std::to_string(lab.seed()) + ",\"label\":" + std::to_string(lab.true_label()) +
-                      ",\"predicted\":" + std::to_string(lab.predicted()) +
-                      ",\"run_error\":" + xm::json_quote(lab.run_error()) +
-                      ",\"runs_finished\":" + std::to_string(lab.runs_finished()) +
-                      ",\"compare\":[";
-  for (size_t i = 0; i < lab.compare.size(); ++i)
-    extra += (i ? "," : "") + std::string("{\"method\":") + xm::json_quote(lab.compare[i].method) +
-             ",\"ms\":" + std::to_string(lab.compare[i].ms) + "}";
-  extra += "],\"compare_pending\":" + std::to_string(lab.compare_queue.size());
-  extra += xm::api_backend_status_json(a);
-  extra += xm::teach_status_json(a);
-  j.insert(j.size() - 1, extra);
-  return out(j);
+  return xm::app_api_return(a, xm::app_status_json(a));
 }
 
 const char* xm_api_load_image(const unsigned char* data, int size, const char* name) {
   xm::App& a = xm::app();
-  return result(a, a.lab.load_image(data, size_t(size), name));
+  return xm::app_api_status(a, a.lab.load_image(data, size_t(size), name));
 }
 
 const char* xm_api_load_model(const unsigned char* data, int size, const char* name, const char* card_json) {
@@ -58,14 +37,14 @@ const char* xm_api_load_model(const unsigned char* data, int size, const char* n
   a.loading_model.clear();
   xm::Status s = a.lab.load_model(data, size_t(size), name, card_json);
   if (s && !a.lab.last_run() && !a.lab.busy()) xm::app_run_current(a);  // first model: show an explanation at once
-  return result(a, s);
+  return xm::app_api_status(a, s);
 }
 
 // request: {"method": "...", "params": {"k": "v" | number | bool}, "target": -1}
 const char* xm_api_run(const char* request_json) {
   xm::App& a = xm::app();
   auto r = xm::json_parse(request_json, "run request");
-  if (!r) return result(a, r.status());
+  if (!r) return xm::app_api_status(a, r.status());
   const xm::Json& q = *r;
   std::string method = q["method"].str(a.method);
   xm::ParamList params;
@@ -79,7 +58,7 @@ const char* xm_api_run(const char* request_json) {
       std::snprintf(b, sizeof b, "%.17g", v.num());
       text = b;
     } else {
-      return result(a, xm::Status::error("parameter '" + kv.first + "' must be a string, number or boolean"));
+      return xm::app_api_status(a, xm::Status::error("parameter '" + kv.first + "' must be a string, number or boolean"));
     }
     params.emplace_back(kv.first, text);
   }
@@ -91,7 +70,7 @@ const char* xm_api_run(const char* request_json) {
     for (auto& p : params) values[p.first] = p.second;
     a.target = target;
   }
-  return result(a, s);
+  return xm::app_api_status(a, s);
 }
 
 void xm_api_cancel() { xm::app().lab.cancel(); }
@@ -108,12 +87,12 @@ const char* xm_api_set_case(const char* scenario, int seed) {
   xm::App& a = xm::app();
   xm::Status s = a.lab.set_scenario(scenario);
   if (s && seed >= 0) s = a.lab.set_seed(uint64_t(seed));
-  return result(a, s);
+  return xm::app_api_status(a, s);
 }
 
 const char* xm_api_set_knob(const char* name, double value) {
   xm::App& a = xm::app();
-  return result(a, a.lab.set_knob(name, float(value)));
+  return xm::app_api_status(a, a.lab.set_knob(name, float(value)));
 }
 
 void xm_api_compare(const char* methods_csv) {
@@ -154,9 +133,9 @@ void xm_api_set_zoo(const char* lines) {
 
 void xm_api_loading_model(const char* name) { xm::app().loading_model = name; }
 
-// The attribution currently shown, as .npy bytes (pointer to a static buffer, size in *size).
+// The attribution currently shown, as .npy bytes (pointer to App::api_bytes, size in *size).
 const unsigned char* xm_api_attribution_npy(int* size) {
-  static std::vector<uint8_t> bytes;
+  std::vector<uint8_t>& bytes = xm::app().api_bytes;
   bytes = xm::npy_encode(xm::app().lab.attribution());
   *size = int(bytes.size());
   return bytes.data();

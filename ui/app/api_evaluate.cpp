@@ -3,16 +3,9 @@
 // like every xm_api_* function; "" on success or the user-facing message.
 #include <string>
 
+#include "app.h"
 #include "core/json.h"
 #include "panel_evaluate.h"
-
-namespace {
-std::string g_eval_out;
-const char* eval_out(std::string s) {
-  g_eval_out = std::move(s);
-  return g_eval_out.c_str();
-}
-}  // namespace
 
 extern "C" {
 
@@ -21,7 +14,7 @@ extern "C" {
 const char* xm_api_evaluate(const char* request_json) {
   xm::App& a = xm::app();
   auto r = xm::json_parse(request_json, "evaluate request");
-  if (!r) return eval_out(r.error());
+  if (!r) return xm::app_api_return(a, r.error());
   const xm::Json& q = *r;
   std::vector<std::string> metrics;
   if (q["metrics"].is_array()) {
@@ -29,23 +22,23 @@ const char* xm_api_evaluate(const char* request_json) {
     for (size_t i = 0; i < q["metrics"].size(); ++i) csv += (i ? "," : "") + q["metrics"][i].str("");
     if (!csv.empty()) {
       xm::Status s = xm::eval_parse_metrics(csv, &metrics);
-      if (!s) return eval_out(s.error());
+      if (!s) return xm::app_api_return(a, s.error());
     }
   } else if (q["metrics"].is_string()) {
     xm::Status s = xm::eval_parse_metrics(q["metrics"].str(), &metrics);
-    if (!s) return eval_out(s.error());
+    if (!s) return xm::app_api_return(a, s.error());
   } else {
     for (auto& m : xm::eval_metrics())
       if (std::string(m.name) != "max_sensitivity") metrics.push_back(m.name);
   }
   const bool sanity = q["sanity"].boolean(false);
-  if (metrics.empty() && !sanity) return eval_out("evaluate: no metric and no sanity check asked for");
-  xm::evaluation_window_open() = true;
-  xm::Status s = xm::app_evaluation().start(a.lab, metrics, sanity, int(q["sanity_layers"].num(0)));
+  if (metrics.empty() && !sanity) return xm::app_api_return(a, "evaluate: no metric and no sanity check asked for");
+  a.eval.open = true;
+  xm::Status s = a.eval.ev.start(a.lab, metrics, sanity, int(q["sanity_layers"].num(0)));
   if (!s) xm::app_report(a, s.error());
-  return eval_out(s ? "" : s.error());
+  return xm::app_api_return(a, s ? "" : s.error());
 }
 
-const char* xm_api_evaluation_json() { return eval_out(xm::app_evaluation().to_json()); }
+const char* xm_api_evaluation_json() { return xm::app_api_return(xm::app(), xm::app().eval.ev.to_json()); }
 
 }  // extern "C"

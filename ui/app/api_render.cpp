@@ -1,17 +1,25 @@
 // window.xmediaLab.renderStats(): how much of the screen the page repaints
-// (ui/app/render.h), for the page benchmark (tools/bench/page.mjs).
-#include <cstdio>
+// (ui/render/render.h), for the page benchmark (tools/bench/page.mjs).
+#include <string>
 
 #include "app.h"
-#include "render.h"
+#include "core/json_writer.h"
+#include "render/render.h"
 
 extern "C" const char* xm_api_render_stats_json() {
-  static char buf[512];
-  const xm::RenderStats& s = xm::render_stats();
+  xm::App& a = xm::app();
+  const xm::RenderStats& s = a.render.stats;
   const unsigned long long painted = s.partial + s.full;
-  std::snprintf(buf, sizeof buf, "{\"renderer\": \"%s\", \"frames\": %llu, \"skipped\": %llu, \"partial\": %llu, \"full\": %llu, "
-                "\"painted_fraction\": %.4f, \"draw_ms_mean\": %.3f, \"font\": \"%s\"}",
-                xm::render_name(), s.frames, s.skipped, s.partial, s.full, painted ? s.painted_fraction_sum / double(painted) : 0.0,
-                painted ? s.draw_ms_sum / double(painted) : 0.0, xm::app().font_source.c_str());
-  return buf;
+  xm::JsonWriter w(xm::JsonWriter::Style::SPACED);
+  w.begin_object();
+  w.key("renderer").str(xm::render_name(a.render));
+  w.key("frames").integer(s.frames);
+  w.key("skipped").integer(s.skipped);
+  w.key("partial").integer(s.partial);
+  w.key("full").integer(s.full);
+  w.key("painted_fraction").fixed(painted ? s.painted_fraction_sum / double(painted) : 0.0, 4);
+  w.key("draw_ms_mean").fixed(painted ? s.draw_ms_sum / double(painted) : 0.0, 3);
+  w.key("font").str(a.font_source);
+  w.end_object();
+  return xm::app_api_return(a, w.take());
 }

@@ -6,23 +6,19 @@
 #include "teach.h"
 
 namespace {
-std::string g_teach_out;
-const char* teach_out(xm::App& a, const xm::Status& s, bool report = true) {
-  if (!s && report) xm::app_report(a, s.error());
-  g_teach_out = s ? "" : s.error();
-  return g_teach_out.c_str();
-}
+const char* teach_out(xm::App& a, const xm::Status& s, bool report = true) { return xm::app_api_status(a, s, report); }
 }  // namespace
 
 extern "C" {
 
 const char* xm_api_add_lesson(const char* json_text, const char* name) {
-  return teach_out(xm::app(), xm::teach_add_lesson(json_text, name));
+  xm::App& a = xm::app();
+  return teach_out(a, xm::teach_add_lesson(a, json_text, name));
 }
 
 const char* xm_api_lessons_json() {
-  g_teach_out = xm::teach_lessons_json();
-  return g_teach_out.c_str();
+  xm::App& a = xm::app();
+  return xm::app_api_return(a, xm::teach_lessons_json(a));
 }
 
 const char* xm_api_start_lesson(const char* id, int step) {
@@ -51,6 +47,6 @@ const char* xm_api_undo() {
   return teach_out(a, xm::teach_undo(a), false);
 }
 
-int xm_api_teach_pending() { return xm::teach().pending ? 1 : 0; }
+int xm_api_teach_pending() { return xm::app().teach.pending ? 1 : 0; }
 
 }

@@ -1,27 +1,27 @@
-// The browser app: main loop, panels and the exported test API share this.
+// The browser app's state: one App (main.cpp) holds all the UI keeps between
+// frames (the lab, the teaching layer, the evaluation window, the renderer);
+// the main loop, the panels and the exported test API take it as a parameter.
+//
+//   App& a = app();                        // main() and the xm_api_* functions only
+//   app_draw(a);                           // every frame (panels.cpp)
+//   std::string s = app_status_json(a);    // window.xmediaLab.status() (status.cpp)
 #pragma once
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "image/image_io.h"
-#include "state/app_state.h"
 #include "explain/heatmap.h"
+#include "image/image_io.h"
+#include "render/render.h"
+#include "state/app_state.h"
+#include "state/evaluation.h"
 #include "state/lab.h"
+#include "teach_state.h"
 
 struct GLFWwindow;
 
 namespace xm {
-
-// An RGBA image the renderer can draw (a WebGL texture, or pixels the software
-// renderer samples, ui/app/render.h); re-uploaded when its pixels change.
-struct Texture {
-  unsigned id = 0;
-  int width = 0, height = 0;
-  uint64_t version = 0;
-};
-void texture_upload(Texture& t, const Image8& rgba);
 
 struct ZooEntry {
   std::string name, url, scenario, summary;
@@ -29,10 +29,37 @@ struct ZooEntry {
 
 // Case thumbnails are drawn once nothing has run for this many frames (panels.cpp).
 constexpr int kThumbnailIdleFrames = 30;
+// The explainer's slice of a frame at most (main.cpp says why 6 ms).
+constexpr double kTickBudgetMs = 6.0;
 
+// The evaluation window's state (panel_evaluate.cpp).
+struct EvalUi {
+  LabEvaluation ev;
+  bool open = false;
+  bool with_max_sensitivity = false;
+  std::vector<Texture> strip;
+  uint64_t strip_version = ~uint64_t(0);
+};
+
+// What the explanation view last turned into its overlay texture (panels.cpp):
+// rebuilt only when the case, the map or the view changed.
+struct ShownOverlay {
+  Heat2D heat;
+  HeatScale scale;
+  uint64_t image = 0, map = 0;
+  HeatView view;
+  const float* data = nullptr;  // which tensor: the job's partial map, the last result, none
+  double at = -1;
+};
+
+// Everything the page's UI holds, one instance (main.cpp), passed to every
+// panel; the exported xm_api_* functions reach it through app().
 struct App {
   AppState state;
   Lab lab;
+  Teach teach;
+  EvalUi eval;
+  RenderState render;
   GLFWwindow* window = nullptr;
   double dpr = 1.0;       // device pixel ratio the fonts were built for
   float ui_scale = 1.0f;  // user's presenter scale on top of the ratio
@@ -51,6 +78,7 @@ struct App {
   std::vector<Texture> tex_compare;
   std::map<std::string, Texture> tex_thumbs;
   uint64_t drawn_image_version = 0, drawn_map_version = 0;
+  ShownOverlay shown;
   std::string hover_text;
 
   // Explain panel
@@ -66,8 +94,16 @@ struct App {
   std::vector<ZooEntry> zoo;
   std::string loading_model;  // name while the page fetches it
   std::string export_message;
+
+  // What the last xm_api_* call handed the page (its JS copies it at once).
+  std::string api_out;
+  std::vector<uint8_t> api_bytes;
+
+  // Main loop (main.cpp): when the last frame began and the explainer's slice.
+  double last_frame_ms = 0, tick_budget_ms = kTickBudgetMs;
 };
 
+// The one App, for main() and the exported xm_api_* functions; everything else takes it as a parameter.
 App& app();
 void app_draw(App& a);
 void app_apply_scale(App& a);
@@ -75,6 +111,12 @@ void app_apply_scale(App& a);
 void app_run_current(App& a);
 ParamList app_params_for(const App& a, const std::string& method);
 void app_report(App& a, const std::string& message);
+// For the exported xm_api_* functions (api.cpp): `s` kept in a.api_out, as a C string.
+const char* app_api_return(App& a, std::string s);
+// "" on success, else the message, reported to the user first when `report`.
+const char* app_api_status(App& a, const Status& s, bool report = true);
+// window.xmediaLab.status(), every section (status.cpp).
+std::string app_status_json(App& a);
 // One method parameter as a widget (param_widgets.cpp); true when a new value is committed.
 bool param_widget(const ParamSpec& spec, std::string& value, int image_side, float label_width);
 

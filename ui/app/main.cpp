@@ -18,7 +18,7 @@
 #include "imgui_impl_glfw.h"
 #include "platform/ort_backend.h"
 #include "platform/platform.h"
-#include "render.h"
+#include "render/render.h"
 #include "teach.h"
 
 namespace xm {
@@ -29,8 +29,6 @@ App& app() {
 }
 
 namespace {
-
-constexpr double kTickBudgetMs = 6.0;
 
 void log_to_page(LogLevel level, const char* message, void* user) {
   auto* a = static_cast<App*>(user);
@@ -63,7 +61,7 @@ bool frame(void*) {
   follow_canvas_size(a);
   glfwPollEvents();
   teach_before_frame(a);
-  render_new_frame();
+  render_new_frame(a.render);
   if (early) mark("frame fonts ready");
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
@@ -77,13 +75,13 @@ bool frame(void*) {
   // halves with each late frame (down to a quarter) and grows back by half a
   // millisecond per frame on time, so a busy spell is not met with a full slice
   // every other frame.
-  static double last_frame_ms = 0, budget = kTickBudgetMs;
-  const double now = emscripten_get_now(), interval = now - last_frame_ms;
-  last_frame_ms = now;
+  const double now = emscripten_get_now(), interval = now - a.last_frame_ms;
+  a.last_frame_ms = now;
+  double& budget = a.tick_budget_ms;
   budget = interval > 25.0 ? std::max(kTickBudgetMs / 4, budget / 2) : std::min(kTickBudgetMs, budget + 0.5);
   a.lab.tick(budget);
   evaluation_tick(a, budget);
-  a.idle_frames = a.lab.busy() || app_evaluation().busy() ? 0 : a.idle_frames + 1;
+  a.idle_frames = a.lab.busy() || a.eval.ev.busy() ? 0 : a.idle_frames + 1;
   if (early) mark("frame ticked");
   app_draw(a);
   teach_draw(a);
@@ -93,7 +91,7 @@ bool frame(void*) {
   glfwGetFramebufferSize(a.window, &fb_w, &fb_h);
   static const float clear_rgb[3] = {0.09f, 0.10f, 0.12f};
   if (early) mark("frame drawn");
-  render_frame(fb_w, fb_h, clear_rgb);  // only what changed since the last frame
+  render_frame(a.render, fb_w, fb_h, clear_rgb);  // only what changed since the last frame
   a.state.frames++;
   if (!a.first_explanation_marked && a.lab.runs_finished() >= 1 && !a.lab.busy()) {
     a.first_explanation_marked = true;  // on screen once the browser shows this frame
@@ -146,7 +144,7 @@ int main() {
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   if (renderer == Renderer::webgl) ImGui_ImplGlfw_InitForOpenGL(a.window, true);
   else ImGui_ImplGlfw_InitForOther(a.window, true);
-  render_init(renderer);
+  render_init(a.render, renderer);
   app_apply_scale(a);
   mark("main end");
   platform_run_main_loop(frame, nullptr);

@@ -3,7 +3,6 @@
 
 #include <cstdio>
 
-#include "core/json.h"
 #include "explain/explainer.h"
 #include "imgui.h"
 
@@ -66,49 +65,19 @@ bool method_selectable(App& a, const char* method) {
   return false;
 }
 
-// [SECTION] test API
-
-std::string api_backend_status_json(const App& a) {
-  const Lab& lab = a.lab;
-  std::string j = ",\"backend_note\":" + json_quote(lab.backend_note()) +
-                  ",\"native_available\":" + (lab.native_available() ? "true" : "false") +
-                  ",\"ort_available\":" + (lab.ort_available() ? "true" : "false") +
-                  ",\"prediction_pending\":" + (lab.prediction_pending() ? "true" : "false") + ",\"unavailable\":{";
-  bool first = true;
-  for (auto& m : explain_methods()) {
-    const std::string why = lab.method_unavailable(m.name);
-    if (why.empty()) continue;
-    j += (first ? "" : ",") + json_quote(m.name) + ":" + json_quote(why);
-    first = false;
-  }
-  const LabParity& p = lab.parity();
-  char b[160];
-  std::snprintf(b, sizeof b, "},\"parity\":{\"running\":%s,\"valid\":%s,\"max_abs\":%.9g,\"max_rel\":%.9g,\"error\":",
-                p.running ? "true" : "false", p.valid ? "true" : "false", p.max_abs, p.max_rel);
-  j += b + json_quote(p.error) + "}";
-  return j;
-}
-
 }  // namespace xm
 
 // The test API's backend calls (exported by name, see ui/CMakeLists.txt); "" or the user-facing message.
 extern "C" {
 
 const char* xm_api_set_backend(const char* which) {
-  static std::string out;
   xm::App& a = xm::app();
-  xm::Status s = a.lab.set_backend(which);
-  if (!s) xm::app_report(a, s.error());
-  out = s ? "" : s.error();
-  return out.c_str();
+  return xm::app_api_status(a, a.lab.set_backend(which));
 }
 
 const char* xm_api_parity() {
-  static std::string out;
   xm::App& a = xm::app();
-  xm::Status s = a.lab.start_parity();
-  out = s ? "" : s.error();
-  return out.c_str();
+  return xm::app_api_status(a, a.lab.start_parity(), false);
 }
 
 }

@@ -11,19 +11,6 @@ namespace xm {
 
 namespace {
 
-struct EvalUi {
-  LabEvaluation ev;
-  bool open = false;
-  bool with_max_sensitivity = false;
-  std::vector<Texture> strip;
-  uint64_t strip_version = ~uint64_t(0);
-};
-
-EvalUi& ui() {
-  static EvalUi u;
-  return u;
-}
-
 // The least-relevant-first companions the report adds beside deletion, insertion and ROAD.
 const char* lerf_meaning(const std::string& name) {
   if (name == "deletion_lerf_auc") return "area as the least relevant pixels are deleted first (higher = faithful)";
@@ -55,24 +42,21 @@ void plot_curve(const EvalReport& r, const char* name, const char* label, float 
 
 }  // namespace
 
-LabEvaluation& app_evaluation() { return ui().ev; }
-bool& evaluation_window_open() { return ui().open; }
-
 void evaluation_tick(App& a, double budget_ms) {
-  LabEvaluation& ev = ui().ev;
+  LabEvaluation& ev = a.eval.ev;
   if (!ev.busy()) return;
   ev.tick(budget_ms);
   if (!ev.busy() && !ev.error().empty() && ev.error() != "cancelled") app_report(a, "Evaluate: " + ev.error());
 }
 
 Status evaluation_start(App& a, const std::vector<std::string>& metrics, bool sanity) {
-  Status s = ui().ev.start(a.lab, metrics, sanity);
+  Status s = a.eval.ev.start(a.lab, metrics, sanity);
   if (!s) app_report(a, s.error());
   return s;
 }
 
 void window_evaluate(App& a) {
-  EvalUi& u = ui();
+  EvalUi& u = a.eval;
   LabEvaluation& ev = u.ev;
   const float s = scale_of(a);
   ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -163,7 +147,7 @@ void window_evaluate(App& a) {
       if (m.data.empty()) continue;
       if (refresh) {
         Heat2D h = heat_from_attribution(m);
-        texture_upload(u.strip[i], heat_render(a.lab.image01(), h, nullptr, a.view, heat_scale(h, a.view)));
+        texture_upload(a.render, u.strip[i], heat_render(a.lab.image01(), h, nullptr, a.view, heat_scale(h, a.view)));
       }
       if (i % 6) ImGui::SameLine();
       ImGui::BeginGroup();

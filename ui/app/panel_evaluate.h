@@ -4,15 +4,13 @@
 // rank correlation to the original). State lives in ui/state/evaluation.h.
 //
 //   evaluation_tick(a, 10.0);        // main loop, after the lab's tick
-//   window_evaluate(a);              // app_draw, when evaluation_window_open()
+//   window_evaluate(a);              // app_draw, when a.eval.open
 #pragma once
 #include "app.h"
 #include "state/evaluation.h"
 
 namespace xm {
 
-LabEvaluation& app_evaluation();
-bool& evaluation_window_open();
 void evaluation_tick(App& a, double budget_ms);
 void window_evaluate(App& a);
 // Starts an evaluation of the lab's last run; reports failures to the user.

@@ -1,7 +1,7 @@
 // The What-if window: brushes that paint on the case (paint a grey level,
 // heal = cover a lesion with its surroundings, restore = bring the original
 // back), undo, and the occlusion probe's readout. The strokes themselves are
-// made in the explanation view (teach_view in teach.cpp).
+// made in the explanation view (teach_view in teach_whatif.cpp).
 #include <cstdio>
 
 #include "teach.h"
@@ -9,7 +9,7 @@
 namespace xm {
 
 void teach_window_whatif(App& a) {
-  Teach& t = teach();
+  Teach& t = a.teach;
   Lab& lab = a.lab;
   ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x * 0.5f, vp->Pos.y + 40), ImGuiCond_FirstUseEver, ImVec2(0.5f, 0.0f));

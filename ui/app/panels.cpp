@@ -18,7 +18,7 @@
 #include "panel_backend.h"
 #include "panel_evaluate.h"
 #include "font_atlas.h"
-#include "render.h"
+#include "render/render.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "image/image_io.h"
@@ -52,7 +52,7 @@ void app_apply_scale(App& a) {
     io.Fonts->AddFontDefault(&def);
     a.font_source = "ImGui's default font";
   }
-  render_fonts_changed();  // a new font texture; everything is repainted
+  render_fonts_changed(a.render);  // a new font texture; everything is repainted
   ImGuiStyle style;
   ImGui::StyleColorsDark(&style);
   style.WindowRounding = 4.0f;
@@ -62,7 +62,7 @@ void app_apply_scale(App& a) {
   style.Colors[ImGuiCol_WindowBg] = ImVec4(0.10f, 0.11f, 0.13f, 1.0f);
   style.Colors[ImGuiCol_TitleBg] = ImVec4(0.13f, 0.15f, 0.19f, 1.0f);
   style.Colors[ImGuiCol_TitleBgActive] = ImVec4(0.16f, 0.22f, 0.33f, 1.0f);
-  teach_style(style);
+  teach_style(a, style);
   style.ScaleAllSizes(scale);
   ImGui::GetStyle() = style;
 }
@@ -142,7 +142,7 @@ void panel_case(App& a) {
       auto spec = phantom_spec(sc);
       if (spec) {
         auto c = phantom_generate(*spec, 3);
-        if (c) texture_upload(t, image_rgba(c->image));
+        if (c) texture_upload(a.render, t, image_rgba(c->image));
       }
     }
     if (i % 4) ImGui::SameLine();
@@ -402,29 +402,26 @@ void view_explanation(App& a) {
   // While a job runs its partial map changes on every tick: the preview is
   // refreshed about ten times a second (the progress bar moves every frame),
   // because each refresh repaints the whole image area of the screen.
-  static Heat2D h;
-  static HeatScale scale;
-  static uint64_t shown_image = 0, shown_map = 0;
-  static HeatView shown_view;
-  static const float* shown_data = nullptr;  // which tensor: the job's partial map, the last result, none
-  static double shown_at = -1;
+  ShownOverlay& shown = a.shown;
+  Heat2D& h = shown.heat;
+  HeatScale& scale = shown.scale;
   const HeatView& v = a.view;
-  const bool view_same = v.sign == shown_view.sign && v.colormap == shown_view.colormap && v.opacity == shown_view.opacity &&
-                         v.clip_percentile == shown_view.clip_percentile && v.outline == shown_view.outline;
+  const bool view_same = v.sign == shown.view.sign && v.colormap == shown.view.colormap && v.opacity == shown.view.opacity &&
+                         v.clip_percentile == shown.view.clip_percentile && v.outline == shown.view.outline;
   const float* data = lab.attribution().data.data();
-  const bool stale = lab.image_version() != shown_image || lab.map_version() != shown_map || data != shown_data || !view_same ||
+  const bool stale = lab.image_version() != shown.image || lab.map_version() != shown.map || data != shown.data || !view_same ||
                      !a.tex_main.id;
-  const bool preview_wait = lab.busy() && lab.image_version() == shown_image && view_same && a.tex_main.id &&
-                            ImGui::GetTime() - shown_at < 0.1;
+  const bool preview_wait = lab.busy() && lab.image_version() == shown.image && view_same && a.tex_main.id &&
+                            ImGui::GetTime() - shown.at < 0.1;
   if (stale && !preview_wait) {
     h = heat_from_attribution(lab.attribution());
     scale = heat_scale(h, a.view);
-    texture_upload(a.tex_main, heat_render(img, h, &lab.mask(), a.view, scale));
-    shown_image = lab.image_version();
-    shown_map = lab.map_version();
-    shown_view = v;
-    shown_data = data;
-    shown_at = ImGui::GetTime();
+    texture_upload(a.render, a.tex_main, heat_render(img, h, &lab.mask(), a.view, scale));
+    shown.image = lab.image_version();
+    shown.map = lab.map_version();
+    shown.view = v;
+    shown.data = data;
+    shown.at = ImGui::GetTime();
   }
 
   ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -445,7 +442,7 @@ void view_explanation(App& a) {
     float z = std::min(16.0f, std::max(1.0f, a.zoom * std::pow(1.2f, io.MouseWheel)));
     a.zoom = z;
   }
-  if (!teach_tool_active() && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+  if (!teach_tool_active(a) && ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
     a.pan_x -= io.MouseDelta.x / (side * a.zoom);
     a.pan_y -= io.MouseDelta.y / (side * a.zoom);
   }
@@ -480,7 +477,7 @@ void view_explanation(App& a) {
   if (h.width > 0) {
     HeatColormap cm = heat_effective_colormap(a.view, h);
     if (!a.tex_legend.id || a.tex_legend.version != uint64_t(cm) + 1) {
-      texture_upload(a.tex_legend, heat_legend(cm, true, 256, 8));
+      texture_upload(a.render, a.tex_legend, heat_legend(cm, true, 256, 8));
       a.tex_legend.version = uint64_t(cm) + 1;
     }
     const float bar_w = std::min(side, 360.0f * S(a));
@@ -564,7 +561,7 @@ void window_compare(App& a) {
   const float cell = std::min(avail / float(per_row) - ImGui::GetStyle().ItemSpacing.x, 340.0f * S(a));
   for (size_t i = 0; i < runs.size(); ++i) {
     HeatScale s = a.shared_scale ? shared : heat_scale(heats[i], a.view);
-    texture_upload(a.tex_compare[i], heat_render(lab.image01(), heats[i], &lab.mask(), a.view, s));
+    texture_upload(a.render, a.tex_compare[i], heat_render(lab.image01(), heats[i], &lab.mask(), a.view, s));
     if (i % size_t(per_row)) ImGui::SameLine();
     ImGui::BeginGroup();
     ImGui::Image((ImTextureID)(intptr_t)a.tex_compare[i].id, ImVec2(cell, cell));
@@ -588,7 +585,7 @@ void window_about(App& a) {
     ImGui::Separator();
     ImGui::Text("Core %s (C++ compiled to WebAssembly)", core_version());
     ImGui::Text("Dear ImGui %s, drawn %s", IMGUI_VERSION,
-                render_kind() == Renderer::webgl ? "with WebGL 2" : "in software (the browser's WebGL is not GPU-accelerated)");
+                render_kind(a.render) == Renderer::webgl ? "with WebGL 2" : "in software (the browser's WebGL is not GPU-accelerated)");
     ImGui::Text("ONNX Runtime Web: not loaded (used only for models the native engine cannot run)");
     ImGui::Text("Cases are synthetic phantoms with known ground truth; they are not patient data.");
   }
@@ -601,7 +598,7 @@ void window_about(App& a) {
 
 void app_draw(App& a) {
   float menu_h = 0;
-  if (!teach_chrome_hidden() && ImGui::BeginMainMenuBar()) {
+  if (!teach_chrome_hidden(a) && ImGui::BeginMainMenuBar()) {
     if (ImGui::BeginMenu("File")) {
       if (ImGui::MenuItem("Open image...")) platform_page_request("pick-image", "");
       if (ImGui::MenuItem("Open model...")) platform_page_request("pick-model", "");
@@ -609,7 +606,7 @@ void app_draw(App& a) {
     }
     if (ImGui::BeginMenu("View")) {
       ImGui::MenuItem("Compare methods", nullptr, &a.show_compare);
-      ImGui::MenuItem("Evaluate explanation", nullptr, &evaluation_window_open());
+      ImGui::MenuItem("Evaluate explanation", nullptr, &a.eval.open);
       ImGui::EndMenu();
     }
     teach_menus(a);
@@ -660,7 +657,7 @@ void app_draw(App& a) {
   ImGui::End();
 
   if (a.show_compare) window_compare(a);
-  if (evaluation_window_open()) window_evaluate(a);
+  if (a.eval.open) window_evaluate(a);
   if (a.show_about) window_about(a);
 }
 

@@ -4,10 +4,15 @@
 //
 //   xm::AppState s;
 //   s.errors.push_back("scan.png: not a readable image");
-//   std::string json = xm::app_status_json(s);
+//   xm::JsonWriter w;
+//   w.begin_object();
+//   xm::app_state_write(w, s);  // the first members of status() (ui/app/status.cpp)
+//   w.end_object();
 #pragma once
 #include <string>
 #include <vector>
+
+#include "core/json_writer.h"
 
 namespace xm {
 
@@ -34,8 +39,9 @@ struct AppState {
 
 // Keeps the newest `keep` messages.
 void app_push_error(AppState& s, std::string message, size_t keep = 20);
-// window.xmediaLab.status(): {"model","backend","image","method","busy","progress",
-// "prediction":[...],"classes":[...],"last":{...}|null,"errors":[...],"frames"}
-std::string app_status_json(const AppState& s);
+// The first members of window.xmediaLab.status(), into an object `w` has open:
+// "model","backend","image","method","busy","progress","prediction":[...],
+// "classes":[...],"last":{...}|null,"errors":[...],"frames"
+void app_state_write(JsonWriter& w, const AppState& s);
 
 }  // namespace xm

@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "core/json.h"
+#include "core/json_writer.h"
 #include "engine/engine_backend.h"
 #include "image/model_card.h"
 #include "onnx/onnx_model.h"
@@ -13,11 +13,6 @@ namespace xm {
 namespace {
 double now_ms() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-std::string num_list(const std::vector<double>& v) {
-  std::string o = "[";
-  for (size_t i = 0; i < v.size(); ++i) o += (i ? "," : "") + eval_json_number(v[i]);
-  return o + "]";
 }
 }  // namespace
 
@@ -120,22 +115,26 @@ float LabEvaluation::progress() const {
 }
 
 std::string LabEvaluation::to_json() const {
-  std::string o = "{\"busy\":" + std::string(busy() ? "true" : "false") + ",\"error\":" + json_quote(error_) +
-                  ",\"method\":" + json_quote(method_) + ",\"target\":" + std::to_string(target_) +
-                  ",\"seconds\":" + eval_json_number(seconds_) + ",\"progress\":" + eval_json_number(progress());
-  if (has_report_) o += ",\"metrics\":" + eval_.report().to_json();
-  if (has_sanity_) {
-    const SanityResult& r = sanity_.result();
-    std::vector<double> sa, ss, si;
-    std::string layers;
-    for (auto& st : r.steps) {
-      sa.push_back(st.similarity.spearman_abs), ss.push_back(st.similarity.spearman_signed), si.push_back(st.similarity.ssim);
-      layers += (layers.empty() ? "" : ",") + json_quote(st.layer);
-    }
-    o += ",\"sanity\":{\"layers\":[" + layers + "],\"spearman_abs\":" + num_list(sa) + ",\"spearman_signed\":" + num_list(ss) +
-         ",\"ssim\":" + num_list(si) + "}";
+  JsonWriter w;
+  w.begin_object();
+  w.key("busy").boolean(busy());
+  w.key("error").str(error_);
+  w.key("method").str(method_);
+  w.key("target").integer(target_);
+  w.key("seconds").num(seconds_);
+  w.key("progress").num(progress());
+  if (has_report_) {
+    w.key("metrics").begin_object();
+    eval_.report().write_members(w);
+    w.end_object();
   }
-  return o + "}";
+  if (has_sanity_) {
+    w.key("sanity").begin_object();
+    sanity_.result().write_members(w);
+    w.end_object();
+  }
+  w.end_object();
+  return w.take();
 }
 
 }  // namespace xm

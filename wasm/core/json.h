@@ -8,6 +8,7 @@
 //
 // Missing keys and wrong types read as a null Json, so chained lookups never
 // crash; callers that need a value check is_*() and report what is missing.
+// Writing JSON goes through the one writer, core/json_writer.h.
 #pragma once
 #include <map>
 #include <memory>

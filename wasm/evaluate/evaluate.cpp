@@ -38,17 +38,6 @@ const std::vector<std::pair<std::string, std::string>>& option_defaults() {
   return d;
 }
 
-std::string json_str(const std::string& s) {
-  std::string o = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') o += '\\', o += c;
-    else if (c == '\n') o += "\\n";
-    else if (static_cast<unsigned char>(c) < 0x20) o += ' ';
-    else o += c;
-  }
-  return o + "\"";
-}
-
 Status parse_double(const std::string& key, const std::string& v, double lo, double hi, double* out) {
   char* end = nullptr;
   const double d = std::strtod(v.c_str(), &end);
@@ -195,31 +184,30 @@ const EvalScore* EvalReport::find(const std::string& name) const {
   return nullptr;
 }
 
-std::string eval_json_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
+void EvalReport::write_members(JsonWriter& w) const {
+  for (auto& s : scores) {
+    w.key(s.name).begin_object().key("value").num(s.value);
+    auto it = seconds.find(s.name);
+    if (it != seconds.end()) w.key("seconds").num(it->second);
+    if (!s.note.empty()) w.key("note").str(s.note);
+    w.end_object();
+  }
+  w.key("curves").begin_object();
+  for (auto& c : curves) {
+    w.key(c.name).begin_object();
+    w.key("x").nums(c.x);
+    w.key("y").nums(c.y);
+    w.end_object();
+  }
+  w.end_object();
 }
 
 std::string EvalReport::to_json() const {
-  std::string o = "{";
-  for (auto& s : scores) {
-    auto it = seconds.find(s.name);
-    o += json_str(s.name) + ":{\"value\":" + eval_json_number(s.value);
-    if (it != seconds.end()) o += ",\"seconds\":" + eval_json_number(it->second);
-    if (!s.note.empty()) o += ",\"note\":" + json_str(s.note);
-    o += "},";
-  }
-  o += "\"curves\":{";
-  for (size_t i = 0; i < curves.size(); ++i) {
-    o += (i ? "," : "") + json_str(curves[i].name) + ":{\"x\":[";
-    for (size_t k = 0; k < curves[i].x.size(); ++k) o += (k ? "," : "") + eval_json_number(curves[i].x[k]);
-    o += "],\"y\":[";
-    for (size_t k = 0; k < curves[i].y.size(); ++k) o += (k ? "," : "") + eval_json_number(curves[i].y[k]);
-    o += "]}";
-  }
-  return o + "}}";
+  JsonWriter w;
+  w.begin_object();
+  write_members(w);
+  w.end_object();
+  return w.take();
 }
 
 const std::string& EvaluationJob::current() const {

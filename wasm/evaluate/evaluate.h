@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "core/json_writer.h"
 #include "core/status.h"
 #include "evaluate/faithfulness.h"
 #include "explain/explainer.h"
@@ -78,6 +79,8 @@ struct EvalReport {
   const EvalScore* find(const std::string& name) const;
   // {"metric": {"value": v, "seconds": s[, "note": ...]}, ..., "curves": {"name": {"x": [...], "y": [...]}}}
   std::string to_json() const;
+  // The same members, into an object `w` has open (the CLI's line, the page's evaluation).
+  void write_members(JsonWriter& w) const;
 };
 
 // Model answers that do not depend on the map: faithfulness correlation's and
@@ -133,8 +136,5 @@ Result<EvalReport> evaluate_run_to_end(Backend& backend, const EvalRequest& q, E
 // drawn last, on its own random stream, so nothing else changes). [1,1,H,W] 0/1.
 // Used to check that a shortcut model's maps point at the marker.
 Result<Tensor> eval_phantom_marker_mask(const PhantomSpec& spec, uint64_t seed);
-
-// Compact JSON number (finite values with 9 significant digits; null otherwise).
-std::string eval_json_number(double v);
 
 }  // namespace xm

@@ -12,6 +12,21 @@
 
 namespace xm {
 
+void SanityResult::write_members(JsonWriter& w) const {
+  w.key("layers").begin_array();
+  for (auto& st : steps) w.str(st.layer);
+  w.end_array();
+  w.key("spearman_abs").begin_array();
+  for (auto& st : steps) w.num(st.similarity.spearman_abs);
+  w.end_array();
+  w.key("spearman_signed").begin_array();
+  for (auto& st : steps) w.num(st.similarity.spearman_signed);
+  w.end_array();
+  w.key("ssim").begin_array();
+  for (auto& st : steps) w.num(st.similarity.ssim);
+  w.end_array();
+}
+
 namespace {
 
 onnx::TensorData* find_init(onnx::Model& m, const std::string& name) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "core/json_writer.h"
 #include "core/status.h"
 #include "evaluate/metrics.h"
 #include "explain/explainer.h"
@@ -61,6 +62,9 @@ struct SanityStep {
 struct SanityResult {
   Tensor original;  // the map on the trained model
   std::vector<SanityStep> steps;
+  // "layers": [...], "spearman_abs": [...], "spearman_signed": [...], "ssim": [...]
+  // into an object `w` has open (the CLI's model_randomisation, the page's sanity).
+  void write_members(JsonWriter& w) const;
 };
 
 // Incremental form, for the UI (one layer per step) and the CLI.

@@ -2,7 +2,7 @@
 // into a 2D canvas when the browser's WebGL is itself software (SwiftShader,
 // headless, many school and remote-desktop machines) or missing. There, WebGL
 // costs a shader compile at start and a full-canvas read-back every frame;
-// this draws only the rectangles that changed (state/frame_diff.h) straight
+// this draws only the rectangles that changed (render/frame_diff.h) straight
 // into pixels the page hands to putImageData. Plain data, no ImGui, no GPU,
 // tested natively against hand-computed pixels.
 //

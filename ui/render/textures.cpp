@@ -1,31 +1,30 @@
+// Textures for either renderer (render.h): a WebGL texture, or pixels the
+// software renderer samples; uploaded only when a pixel changed.
 #include <GLES3/gl3.h>
 
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
-#include "app.h"
-#include "render.h"
+#include "render/render.h"
 
 namespace xm {
 
-void texture_upload(Texture& t, const Image8& rgba) {
+void texture_upload(RenderState& r, Texture& t, const Image8& rgba) {
   if (rgba.width <= 0 || rgba.height <= 0 || rgba.channels != 4) return;
   // Panels hand over their image every frame; the renderer (and the repaint of
   // the screen area showing it, render.h) is only bothered when a pixel changed.
-  static std::unordered_map<unsigned, std::vector<uint8_t>> uploaded;
+  auto& uploaded = r.uploaded;
   if (t.id && t.width == rgba.width && t.height == rgba.height) {
     const std::vector<uint8_t>& last = uploaded[t.id];
     if (last.size() == rgba.pixels.size() && std::memcmp(last.data(), rgba.pixels.data(), last.size()) == 0) return;
   }
-  if (render_kind() == Renderer::software) {
-    static unsigned next_id = 1;
-    if (!t.id) t.id = next_id++;
+  if (r.kind == Renderer::software) {
+    if (!t.id) t.id = r.next_soft_texture++;
     t.width = rgba.width;
     t.height = rgba.height;
     std::vector<uint8_t>& kept = uploaded[t.id];
     kept = rgba.pixels;  // the renderer samples this copy
-    render_texture_changed(t.id, t.width, t.height, kept.data());
+    render_texture_changed(r, t.id, t.width, t.height, kept.data());
     return;
   }
   if (!t.id) {
@@ -49,7 +48,7 @@ void texture_upload(Texture& t, const Image8& rgba) {
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, rgba.width, rgba.height, GL_RGBA, GL_UNSIGNED_BYTE, rgba.pixels.data());
   }
   uploaded[t.id] = rgba.pixels;
-  render_texture_changed(t.id);
+  render_texture_changed(r, t.id);
 }
 
 }  // namespace xm

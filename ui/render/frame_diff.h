@@ -6,7 +6,7 @@
 // (vertices, clip rectangle, texture and the texture's content version) and
 // its screen box. Plain data, no ImGui, tested natively.
 //
-//   FrameSnapshot before = ..., after = ...;      // ui/app/render.cpp fills them from ImDrawData
+//   FrameSnapshot before = ..., after = ...;      // ui/render/render.cpp fills them from ImDrawData
 //   std::vector<DiffRect> dirty = frame_diff(before, after, /*max_rects=*/3);
 //   // empty: nothing to repaint; else repaint (clear + draw, clipped) inside each rect
 #pragma once

@@ -1,4 +1,4 @@
-#include "render.h"
+#include "render/render.h"
 
 #include <GLES3/gl3.h>
 #include <emscripten.h>
@@ -7,40 +7,15 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
 #include "platform/platform.h"
-#include "state/frame_diff.h"
-#include "state/soft_raster.h"
 
 namespace xm {
 
 namespace {
-
-struct ClearRect {
-  DiffRect rect;  // framebuffer pixels, y down
-  int fb_h;
-  float rgb[3];
-};
-
-struct RenderState {
-  FrameSnapshot prev, cur;
-  bool have_prev = false;
-  std::unordered_map<unsigned, uint64_t> texture_versions;
-  RenderStats stats;
-  std::vector<ClearRect> clears;
-  std::vector<ImDrawList*> clones;
-  float clear_rgb[3] = {-1, -1, -1};
-  Renderer kind = Renderer::webgl;
-  // Software renderer: the canvas, the textures it samples, scratch space.
-  SoftCanvas canvas;
-  std::unordered_map<unsigned, SoftTexture> soft_textures;
-  std::vector<SoftVertex> scratch;
-  std::vector<float> present_rects;
-};
 
 static_assert(sizeof(ImDrawIdx) == sizeof(uint16_t), "the software renderer takes 16-bit indices");
 static_assert(sizeof(ImDrawVert) == sizeof(SoftVertex) && offsetof(ImDrawVert, uv) == offsetof(SoftVertex, u) &&
@@ -50,11 +25,6 @@ static_assert(sizeof(ImDrawVert) == sizeof(SoftVertex) && offsetof(ImDrawVert, u
 // The font atlas's texture id in the software renderer (GL texture names are
 // small integers, and so are the software renderer's other ids).
 constexpr unsigned kSoftFontTexture = 0xFFFFFFF0u;
-
-RenderState& renderer() {
-  static RenderState r;
-  return r;
-}
 
 // The frame's triangles as frame_diff sees them: keys hash each triangle's
 // vertices, clip rectangle, texture (and its content version) and the GL state
@@ -236,8 +206,7 @@ void draw_webgl(RenderState& r, ImDrawData* dd, int fb_w, int fb_h, const std::v
 
 Renderer render_choose() { return page_wants_software() ? Renderer::software : Renderer::webgl; }
 
-void render_init(Renderer kind) {
-  RenderState& r = renderer();
+void render_init(RenderState& r, Renderer kind) {
   r.kind = kind;
   if (kind == Renderer::webgl) {
     ImGui_ImplOpenGL3_Init("#version 300 es");
@@ -248,12 +217,11 @@ void render_init(Renderer kind) {
   io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;  // draw lists may exceed 64k vertices
 }
 
-Renderer render_kind() { return renderer().kind; }
+Renderer render_kind(const RenderState& r) { return r.kind; }
 
-const char* render_name() { return renderer().kind == Renderer::software ? "software" : "webgl"; }
+const char* render_name(const RenderState& r) { return r.kind == Renderer::software ? "software" : "webgl"; }
 
-void render_new_frame() {
-  RenderState& r = renderer();
+void render_new_frame(RenderState& r) {
   if (r.kind == Renderer::webgl) {
     ImGui_ImplOpenGL3_NewFrame();
     return;
@@ -269,8 +237,7 @@ void render_new_frame() {
   }
 }
 
-void render_fonts_changed() {
-  RenderState& r = renderer();
+void render_fonts_changed(RenderState& r) {
   ImFontAtlas* fonts = ImGui::GetIO().Fonts;
   if (r.kind == Renderer::webgl) {
     // Only the font texture is re-created: the 1.86 OpenGL backend keeps its
@@ -288,16 +255,12 @@ void render_fonts_changed() {
   r.have_prev = false;  // the glyphs changed: repaint everything
 }
 
-void render_texture_changed(unsigned texture_id, int width, int height, const uint8_t* rgba) {
-  RenderState& r = renderer();
+void render_texture_changed(RenderState& r, unsigned texture_id, int width, int height, const uint8_t* rgba) {
   r.texture_versions[texture_id]++;
   if (r.kind == Renderer::software && rgba) r.soft_textures[texture_id] = SoftTexture{width, height, rgba, true};
 }
 
-const RenderStats& render_stats() { return renderer().stats; }
-
-void render_frame(int fb_w, int fb_h, const float clear_rgb[3]) {
-  RenderState& r = renderer();
+void render_frame(RenderState& r, int fb_w, int fb_h, const float clear_rgb[3]) {
   ImDrawData* dd = ImGui::GetDrawData();
   r.stats.frames++;
   if (!dd || fb_w <= 0 || fb_h <= 0) return;

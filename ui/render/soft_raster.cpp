@@ -12,7 +12,7 @@
 // holds bit for bit and the quad fast path covers the very pixels the two
 // triangles would. Colours are interpolated in floating point at pixel
 // centres and rounded; blending is integer and rounds to nearest.
-#include "state/soft_raster.h"
+#include "render/soft_raster.h"
 
 #include <algorithm>
 #include <cmath>

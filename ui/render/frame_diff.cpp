@@ -1,4 +1,4 @@
-#include "state/frame_diff.h"
+#include "render/frame_diff.h"
 
 #include <algorithm>
 #include <cstring>
