@@ -65,6 +65,24 @@ test('a model ONNX Runtime Web cannot create is refused; the working model stays
   assert.equal(r.method, 'saliency');
 });
 
+test('a model ONNX Runtime Web can create but not run is refused; the working model stays', async () => {
+  // The LSTM model with its Reshape's target [N, 16, 64] made [N, 17, 64]:
+  // the session is created, the first run fails.
+  const bytes = fs.readFileSync(path.join(repo, 'tests', 'ort', 'lstm_image', 'model.onnx'));
+  const pattern = Buffer.concat([Buffer.from('/Constant_1"\x08Constant*\x1a\n\x05value*\x0e\x08\x01\x10\x07J\x08', 'latin1'), Buffer.from([16])]);
+  const at = bytes.indexOf(pattern);
+  assert.ok(at > 0);
+  bytes[at + pattern.length - 1] = 17;
+  const before = await status();
+  const message = await rejection((b) => window.xmediaLab.loadModel(new Uint8Array(b), 'reshape.onnx'), [...bytes]);
+  assert.match(message, /^reshape\.onnx: .*LSTM.*; ONNX Runtime Web cannot run it either: .*Reshape/);
+  const s = await status();
+  assert.equal(s.model, before.model);
+  assert.equal(s.backend, 'native');
+  const r = await page.evaluate(() => window.xmediaLab.run({ method: 'occlusion', params: { window: 16, stride: 16 } }));
+  assert.equal(r.method, 'occlusion');
+});
+
 test('two concurrent run() calls each resolve with their own run, in call order', async () => {
   const [a, b] = await page.evaluate(() => Promise.allSettled([
     window.xmediaLab.run({ method: 'occlusion', params: { window: 16, stride: 16 } }),
