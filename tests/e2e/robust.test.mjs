@@ -129,6 +129,33 @@ test('key presses that come faster than frames all arrive: four steps forward, f
   await idle();
 });
 
+test('two clicks that come faster than frames paint two strokes, each where it was clicked', async () => {
+  await idle();
+  await pressKeys([[69, 'e']]);  // the heal brush
+  await page.waitForFunction(() => window.xmediaLab.status().teach.tool === 'heal', null, { timeout: 15000 });
+  const s0 = await status();
+  const [vx, vy, side] = s0.teach.view_rect;
+  const [w, h] = s0.teach.image_size;
+  const at = (x, y) => ({ x: vx + ((x + 0.5) / w) * side, y: vy + ((y + 0.5) / h) * side });
+  const points = [at(20, 20), at(w - 20, h - 20)];
+  await page.evaluate((ps) => {
+    const canvas = document.getElementById('canvas');
+    for (const p of ps) {
+      for (const type of ['mousedown', 'mouseup']) {
+        canvas.dispatchEvent(new MouseEvent(type, { clientX: p.x, clientY: p.y, button: 0, bubbles: true, cancelable: true }));
+      }
+    }
+  }, points);
+  await page.waitForFunction((n) => window.xmediaLab.status().teach.edits === n, s0.teach.edits + 2, { timeout: 15000 })
+    .catch(async () => assert.fail(`${(await status()).teach.edits - s0.teach.edits} strokes, not 2`));
+  const frag = (await status()).teach.fragment;
+  const edit = decodeURIComponent(frag.match(/edit=([^&]*)/)[1]).split(';').slice(-2);
+  assert.deepEqual(edit.map((e) => e.split(',').slice(3, 5).map(Number)), [[20, 20], [w - 20, h - 20]]);
+  await pressKeys([[90, 'z'], [90, 'z'], [27, 'Escape']]);
+  await page.waitForFunction((n) => window.xmediaLab.status().teach.edits === n && window.xmediaLab.status().teach.tool === 'none',
+    s0.teach.edits, { timeout: 15000 });
+});
+
 test('a bad seed, an unknown method in compare and a link to a step past the end are refused; nothing changes', async () => {
   await page.evaluate(() => window.xmediaLab.setCase('cardiac_lge', 3));
   await idle();
