@@ -22,7 +22,7 @@ after(async () => { if (h) await h.close(); });
 const status = () => page.evaluate(() => window.xmediaLab.status());
 const idle = () => page.waitForFunction(() => {
   const s = window.xmediaLab.status();
-  return !s.busy && !s.teach.pending && s.last !== null;
+  return !s.busy && !s.teach.pending && s.last !== null && s.input_pending === 0;
 }, null, { timeout: 60000 });
 // The message a call in the page rejects with (Playwright adds its own prefix and the page's stack).
 const rejection = (f, arg) => page.evaluate(f, arg).then((v) => `resolved: ${JSON.stringify(v).slice(0, 200)}`,

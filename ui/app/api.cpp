@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "explain/explainer.h"
 #include "image/npy.h"
+#include "input.h"
 #include "teach.h"
 
 namespace {
@@ -43,6 +44,7 @@ const char* xm_api_status_json() {
     extra += (i ? "," : "") + std::string("{\"method\":") + xm::json_quote(lab.compare[i].method) +
              ",\"ms\":" + std::to_string(lab.compare[i].ms) + "}";
   extra += "],\"compare_pending\":" + std::to_string(lab.compare_queue.size());
+  extra += ",\"input_pending\":" + std::to_string(xm::input_pending());
   extra += xm::api_backend_status_json(a);
   extra += xm::teach_status_json(a);
   j.insert(j.size() - 1, extra);

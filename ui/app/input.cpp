@@ -68,4 +68,6 @@ void input_after_backend_frame() {
   if (g.fed_button && io.MousePos.x > -FLT_MAX) io.MousePos = ImVec2(float(g.fed_x), float(g.fed_y));
 }
 
+int input_pending() { return int(glue().queue.pending()); }
+
 }  // namespace xm

@@ -7,6 +7,7 @@
 //   input_before_frame(a.window);  // then this queue in front of every hook; feeds this frame's events
 //   ImGui_ImplGlfw_NewFrame();
 //   input_after_backend_frame();   // the buttons and cursor as fed, not as they are now
+//   input_pending();               // events not yet fed
 #pragma once
 
 struct GLFWwindow;
@@ -15,5 +16,7 @@ namespace xm {
 
 void input_before_frame(GLFWwindow* window);
 void input_after_backend_frame();
+// Events still waiting for a frame (status().input_pending: tests wait for 0).
+int input_pending();
 
 }  // namespace xm
