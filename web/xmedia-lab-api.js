@@ -279,6 +279,23 @@
     if (!Module.calledRun) throw new Error('xMedIA Lab is still loading');
   }
 
+  let runQueue = Promise.resolve();
+  async function runNow({ method, params = {}, target = -1 }) {
+    // xm_api_run_state: finished runs * 2, + 1 while busy (the full status once, at the end).
+    const runState = () => call('xm_api_run_state', 'number', [], []);
+    const before = runState() >> 1;
+    const err = call('xm_api_run', 'string', ['string'], [JSON.stringify({ method, params, target })]);
+    if (err) throw new Error(err);
+    for (;;) {
+      await nextFrame();
+      const r = runState();
+      if (r & 1) continue;
+      const s = rawStatus();
+      if (s.runs_finished > before) return { ...s.last, prediction: s.prediction, target: s.predicted };
+      throw new Error(s.run_error || 'the run did not finish');
+    }
+  }
+
   const api = {
     ready,
     status() {
@@ -289,22 +306,14 @@
       s.errors = pageErrors.concat(s.errors);
       return s;
     },
-    // Runs a method on the current case; resolves with the run's summary when it finishes.
-    async run({ method, params = {}, target = -1 } = {}) {
+    // Runs a method on the current case; resolves with the run's summary when it
+    // finishes. Calls made while one runs wait their turn, so each resolves
+    // with its own run's summary, in the order of the calls.
+    async run(request) {
       started();
-      // xm_api_run_state: finished runs * 2, + 1 while busy (the full status once, at the end).
-      const runState = () => call('xm_api_run_state', 'number', [], []);
-      const before = runState() >> 1;
-      const err = call('xm_api_run', 'string', ['string'], [JSON.stringify({ method, params, target })]);
-      if (err) throw new Error(err);
-      for (;;) {
-        await nextFrame();
-        const r = runState();
-        if (r & 1) continue;
-        const s = rawStatus();
-        if (s.runs_finished > before) return { ...s.last, prediction: s.prediction, target: s.predicted };
-        throw new Error(s.run_error || 'the run did not finish');
-      }
+      const mine = runQueue.then(() => runNow(request || {}));
+      runQueue = mine.catch(() => {});
+      return mine;
     },
     cancel() { started(); call('xm_api_cancel', null, [], []); },
     async loadModel(src, name) {
@@ -318,8 +327,25 @@
         const b = await toBytes(src, name || 'uploaded.onnx');
         m = { bytes: b.bytes, name: name || b.name, card: '' };
       }
-      const err = loadModelBytes(m.bytes, m.name, m.card);
-      if (err) throw new Error(err);
+      // A model our engine refuses replaces the current one only once ONNX
+      // Runtime Web has created a session for it and run it once.
+      const first = JSON.parse(withBytes(m.bytes, (ptr) => call('xm_api_load_model_or_probe', 'string',
+        ['number', 'number', 'string', 'string'], [ptr, m.bytes.length, m.name, m.card || ''])));
+      if (first.error) throw new Error(first.error);
+      if (first.ort_probe.length) {
+        call('xm_api_loading_model', null, ['string'], [m.name]);
+        try {
+          await window.xmediaOrtBridge.probe(m.bytes, first.ort_probe);
+        } catch (e) {
+          const message = `${m.name}: ${first.refusal}; ONNX Runtime Web cannot run it either: ${(e && e.message) || e}`;
+          call('xm_api_report', null, ['string'], [message]);
+          throw new Error(message);
+        } finally {
+          call('xm_api_loading_model', null, ['string'], ['']);
+        }
+        const err = loadModelBytes(m.bytes, m.name, m.card);
+        if (err) throw new Error(err);
+      }
       return api.status();
     },
     async loadImage(src, name) {
@@ -329,9 +355,13 @@
       if (err) throw new Error(err);
       return api.status();
     },
-    setCase(scenario, seed = -1) {
+    // seed: a whole number 0..2147483647; left out, the case keeps its seed.
+    setCase(scenario, seed) {
       started();
-      const err = call('xm_api_set_case', 'string', ['string', 'number'], [scenario, seed]);
+      if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 2147483647)) {
+        throw new Error(`setCase: seed must be a whole number 0..2147483647, not ${String(seed)}`);
+      }
+      const err = call('xm_api_set_case', 'string', ['string', 'number'], [scenario, seed === undefined ? -1 : seed]);
       if (err) throw new Error(err);
       return api.status();
     },
@@ -342,9 +372,11 @@
       return api.status();
     },
     // Runs several methods side by side in the Compare window; resolves when all are done.
+    // Rejects, changing nothing, when a method is unknown.
     async compare(methods) {
       started();
-      call('xm_api_compare', null, ['string'], [methods.join(',')]);
+      const err = call('xm_api_compare', 'string', ['string'], [methods.join(',')]);
+      if (err) throw new Error(err);
       for (;;) {
         await nextFrame();
         const s = rawStatus();

@@ -83,6 +83,21 @@ window.xmediaOrtBridge = (function () {
       });
       return entry;
     },
+    // Creates a session for the model and runs it once on zeros of `dims`:
+    // resolves when ONNX Runtime Web can run the model, rejects with its message
+    // when it cannot (the page keeps its current model then).
+    async probe(bytes, dims, threads) {
+      const ort = await loadOrt(threads || 0);
+      const s = await ort.InferenceSession.create(bytes.slice(), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+      try {
+        const n = dims.reduce((a, b) => a * b, 1);
+        const out = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', new Float32Array(n), dims) });
+        const o = out[s.outputNames[0]];
+        if (!o || o.type !== 'float32') throw new Error('the output is ' + (o ? o.type : 'missing') + ', not float32');
+      } finally {
+        Promise.resolve().then(() => s.release()).catch(() => {});
+      }
+    },
     release(id) {
       const m = models.get(id);
       models.delete(id);

@@ -19,11 +19,15 @@ after(async () => {
 });
 
 const status = (p = page) => p.evaluate(() => window.xmediaLab.status());
-// Keys and clicks are handled by the page's next frame: wait for two.
-const frames = (p = page) => p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+// Keys and clicks reach the app one transition per key per frame (ui/app/input.h):
+// wait until none is queued, then for two frames more.
+const frames = async (p = page) => {
+  await p.waitForFunction(() => window.xmediaLab.status().input_pending === 0, null, { timeout: 30000 });
+  await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+};
 const idle = (p = page) => p.waitForFunction(() => {
   const s = window.xmediaLab.status();
-  return !s.busy && !s.teach.pending && s.last !== null;
+  return !s.busy && !s.teach.pending && s.last !== null && s.input_pending === 0;
 }, null, { timeout: 60000 });
 
 // Image pixel (x, y) → page coordinates, from the view rectangle the page reports.
@@ -108,6 +112,7 @@ test('presenter mode at 3x: high contrast, no menu bar, crisp help overlay', asy
   await page.keyboard.press('k');
   await page.keyboard.press('p');
   await page.keyboard.press('?');
+  await frames();
   await page.waitForTimeout(300);
   const s = await status();
   assert.equal(s.teach.scale, 3);
@@ -128,6 +133,7 @@ test('presenter mode at 3x: high contrast, no menu bar, crisp help overlay', asy
   assert.ok(black > n * 0.2, `expected black panels, ${black}/${n}`);
   assert.ok(white > n * 0.005, `expected white text, ${white}/${n}`);
   await page.keyboard.press('Escape');
+  await frames();
   await page.waitForTimeout(200);
   saveShot('teach-presenter-3x-lab.png', await page.screenshot());
   await page.keyboard.press('0');
@@ -165,6 +171,7 @@ test('every lesson can be walked to its end with the keyboard', async () => {
     }
     // Past the end stays at the end; back goes one step back.
     await page.keyboard.press('ArrowRight');
+    await frames();
     assert.equal((await status()).teach.step, lesson.steps.length - 1);
     saveShot(`teach-lesson-${lesson.id}-end.png`, await page.screenshot());
     await page.keyboard.press('PageUp');
@@ -172,6 +179,7 @@ test('every lesson can be walked to its end with the keyboard', async () => {
       lesson.steps.length - 2, { timeout: 30000 });
   }
   await page.keyboard.press('Escape');
+  await frames();
   const s = await status();
   assert.equal(s.teach.lesson, '');
   assert.deepEqual(rec.consoleErrors, []);

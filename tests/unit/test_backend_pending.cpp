@@ -204,6 +204,33 @@ TEST_SUITE("backend_pending") {
     Lab::ort_factory = nullptr;
   }
 
+  TEST_CASE("a model only ORT can run is checked, not loaded, until the page has run it on ORT once") {
+    // Issue 18, row 8: the page runs the model once on ONNX Runtime Web first;
+    // until that has worked, the model in use stays.
+    Lab::ort_factory = fake_ort;
+    auto good = read_file_bytes(kModel, 1 << 24);
+    auto lstm = read_file_bytes(kLstm, 1 << 24);
+    REQUIRE(good);
+    REQUIRE(lstm);
+    Lab lab;
+    Lab::OrtProbe probe;
+    probe.input = {7};
+    REQUIRE(lab.load_model(good->data(), good->size(), "m.onnx", "", &probe));
+    CHECK(probe.input.empty());  // the engine runs it: loaded at once
+    CHECK(lab.model_name() == "m");
+    const std::vector<float> probs = lab.probabilities();
+    REQUIRE(lab.load_model(lstm->data(), lstm->size(), "lstm.onnx", "", &probe));
+    CHECK(probe.input == Shape{1, 1, 32, 32});
+    CHECK(probe.refusal.find("LSTM") != std::string::npos);
+    CHECK(lab.model_name() == "m");
+    CHECK(lab.backend_name() == "native");
+    CHECK(lab.probabilities() == probs);
+    REQUIRE(lab.load_model(lstm->data(), lstm->size(), "lstm.onnx", ""));
+    CHECK(lab.model_name() == "lstm");
+    CHECK(lab.backend_name() == "ort");
+    Lab::ort_factory = nullptr;
+  }
+
   TEST_CASE("switching backends and the parity view on a model both can run") {
     Lab::ort_factory = fake_ort;
     auto bytes = read_file_bytes(kModel, 1 << 24);

@@ -98,6 +98,53 @@ TEST_SUITE("teach") {
       for (int x = 11; x <= 13; ++x) CHECK(out.at4(0, 0, y, x) == doctest::Approx(0.2f));
   }
 
+  TEST_CASE("a stroke from far outside the image paints its path across it, and only that") {
+    // Segments 280,000 pixels long: only the dabs near the 40x40 image are
+    // computed, and those paint exactly the brush's path along the diagonal.
+    Tensor img = ramp(1, 40, 40);
+    for (EditMode mode : {EditMode::PAINT, EditMode::RESTORE}) {
+      EditList e;
+      e.strokes.push_back({EditMode::PAINT, 3, 0.5f, {{-100000, -100000}, {100000, 100000}, {-100000, -100000}}});
+      if (mode == EditMode::RESTORE) e.strokes.push_back({EditMode::RESTORE, 3, 0.0f, {{100000, 100000}, {-100000, -100000}}});
+      Tensor out = edits_apply(img, e);
+      for (int y = 0; y < 40; ++y)
+        for (int x = 0; x < 40; ++x) {
+          const double d = std::fabs(x - y) / std::sqrt(2.0);  // distance from the diagonal
+          CAPTURE(x);
+          CAPTURE(y);
+          CAPTURE(edit_mode_name(mode));
+          if (mode == EditMode::RESTORE || d > 3) CHECK(out.at4(0, 0, y, x) == img.at4(0, 0, y, x));
+          else if (d <= 2.2) CHECK(out.at4(0, 0, y, x) == 0.5f);
+        }
+    }
+  }
+
+  TEST_CASE("a link's edits are cut to a bounded amount of painting, and the cut is named") {
+    // Issue 18, row 7: 2,047 points alternating between (-100000,-100000) and
+    // (100000,100000), 30 kB, froze the page for 10 s at start-up and on every knob.
+    std::string frag = "#v=1&case=cardiac_lge&seed=1&edit=p,1,0";
+    for (int i = 0; i < 2047; ++i) frag += i % 2 ? ",100000,100000" : ",-100000,-100000";
+    auto s = link_decode(frag);
+    REQUIRE_MESSAGE(s, s.error());
+    CHECK(edits_work(s->edits) <= EDIT_MAX_WORK);
+    REQUIRE(s->edits.strokes.size() == 1);
+    const size_t kept = s->edits.strokes[0].points.size();
+    CHECK(kept > 1);
+    CHECK(kept < 2047);
+    CHECK(s->dropped == "edits: kept the first " + std::to_string(kept) + " of 2047 points; the rest would take too long to paint");
+    // The same through a lesson step, and ordinary strokes are kept whole.
+    auto j = json_parse("{\"scenario\": \"cardiac_lge\", \"edits\": \"" + frag.substr(frag.find("p,1")) + "\"}", "t");
+    REQUIRE(j);
+    auto l = link_from_json(*j, "lesson x, step 1");
+    REQUIRE_MESSAGE(l, l.error());
+    CHECK(edits_encode(l->edits) == edits_encode(s->edits));
+    CHECK(l->dropped == s->dropped);
+    auto ok = link_decode("#v=1&case=cardiac_lge&edit=p,64,0.5,0,0,127,127,0,127;h,4,0,5,5");
+    REQUIRE_MESSAGE(ok, ok.error());
+    CHECK(ok->dropped.empty());
+    CHECK(edits_encode(ok->edits) == "p,64,0.5,0,0,127,127,0,127;h,4,0,5,5");
+  }
+
   TEST_CASE("edits encode and decode exactly; bad text is refused with the stroke named") {
     EditList e;
     e.strokes.push_back({EditMode::PAINT, 4, 0.1f, {{60, 40}, {66, 44}}});

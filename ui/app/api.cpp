@@ -4,6 +4,8 @@
 
 #include "app.h"
 #include "core/json.h"
+#include "core/json_writer.h"
+#include "explain/explainer.h"
 #include "image/npy.h"
 
 namespace xm {
@@ -38,6 +40,27 @@ const char* xm_api_load_model(const unsigned char* data, int size, const char* n
   xm::Status s = a.lab.load_model(data, size_t(size), name, card_json);
   if (s && !a.lab.last_run() && !a.lab.busy()) xm::app_run_current(a);  // first model: show an explanation at once
   return xm::app_api_status(a, s);
+}
+
+// loadModel's first step (web/xmedia-lab-api.js): a model our engine runs is
+// loaded as by xm_api_load_model; one that only ONNX Runtime Web could run is
+// checked and left unloaded, so that the page can create an ORT session and
+// run it once before it replaces the current model.
+// {"error": "" or the message, "ort_probe": [] or [1,C,H,W], "refusal": the engine's reason}
+const char* xm_api_load_model_or_probe(const unsigned char* data, int size, const char* name, const char* card_json) {
+  xm::App& a = xm::app();
+  xm::Lab::OrtProbe probe;
+  xm::Status s = a.lab.load_model(data, size_t(size), name, card_json, &probe);
+  if (s && probe.input.empty()) {
+    a.loading_model.clear();
+    if (!a.lab.last_run() && !a.lab.busy()) xm::app_run_current(a);
+  }
+  if (!s) xm::app_report(a, s.error());
+  xm::JsonWriter w;
+  w.begin_object().key("error").str(s ? "" : s.error()).key("ort_probe").begin_array();
+  for (int64_t d : probe.input) w.integer(d);
+  w.end_array().key("refusal").str(probe.refusal).end_object();
+  return xm::app_api_return(a, w.text());
 }
 
 // request: {"method": "...", "params": {"k": "v" | number | bool}, "target": -1}
@@ -95,7 +118,7 @@ const char* xm_api_set_knob(const char* name, double value) {
   return xm::app_api_status(a, a.lab.set_knob(name, float(value)));
 }
 
-void xm_api_compare(const char* methods_csv) {
+const char* xm_api_compare(const char* methods_csv) {
   xm::App& a = xm::app();
   std::vector<std::string> ms;
   std::string cur;
@@ -108,10 +131,13 @@ void xm_api_compare(const char* methods_csv) {
       cur += *p;
     }
   }
+  for (auto& m : ms)
+    if (!xm::explain_find_method(m)) return xm::app_api_status(a, xm::Status::error("compare: unknown method '" + m + "'"));
   a.compare_methods = ms;
   a.show_compare = true;
   a.lab.queue_compare(ms);
   for (auto& run : a.lab.compare_queue) run.second = xm::app_params_for(a, run.first);
+  return xm::app_api_return(a, "");
 }
 
 // The zoo the page found in models/index.json: "name|url|scenario" lines.
@@ -132,6 +158,9 @@ void xm_api_set_zoo(const char* lines) {
 }
 
 void xm_api_loading_model(const char* name) { xm::app().loading_model = name; }
+
+// A failure the page found (e.g. ONNX Runtime Web refusing a model), shown as the app's own.
+void xm_api_report(const char* message) { xm::app_report(xm::app(), message); }
 
 // The attribution currently shown, as .npy bytes (pointer to App::api_bytes, size in *size).
 const unsigned char* xm_api_attribution_npy(int* size) {

@@ -17,6 +17,7 @@
 #include "state/app_state.h"
 #include "state/evaluation.h"
 #include "state/lab.h"
+#include "input.h"
 #include "teach_state.h"
 
 struct GLFWwindow;
@@ -60,6 +61,7 @@ struct App {
   Teach teach;
   EvalUi eval;
   RenderState render;
+  InputGlue input;
   GLFWwindow* window = nullptr;
   double dpr = 1.0;       // device pixel ratio the fonts were built for
   float ui_scale = 1.0f;  // user's presenter scale on top of the ratio

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
+#include "input.h"
 #include "platform/ort_backend.h"
 #include "platform/platform.h"
 #include "render/render.h"
@@ -61,9 +62,11 @@ bool frame(void*) {
   follow_canvas_size(a);
   glfwPollEvents();
   teach_before_frame(a);
+  input_before_frame(a);  // after teach's key hook is in place: the queue goes in front of it
   render_new_frame(a.render);
   if (early) mark("frame fonts ready");
   ImGui_ImplGlfw_NewFrame();
+  input_after_backend_frame(a);
   ImGui::NewFrame();
   if (early) mark("frame ui start");
   // The explainer gets a slice of each frame, so the page keeps drawing while it

@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "core/json_writer.h"
+#include "input.h"
 #include "teach.h"
 
 namespace xm {
@@ -31,6 +32,7 @@ std::string app_status_json(App& a) {
   for (auto& c : lab.compare) w.begin_object().key("method").str(c.method).key("ms").fixed(c.ms, 6).end_object();
   w.end_array();
   w.key("compare_pending").integer(lab.compare_queue.size());
+  w.key("input_pending").integer(input_pending(a));
 
   // The backend: which engine runs the model, what it cannot run, the parity view.
   w.key("backend_note").str(lab.backend_note());

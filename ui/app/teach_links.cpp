@@ -86,10 +86,14 @@ Status teach_open_link(App& a, const std::string& fragment) {
     for (size_t i = 0; i < t.lessons.size(); ++i)
       if (t.lessons[i].id == s->lesson) found = int(i);
     if (found < 0) return Status::error("link: no lesson '" + s->lesson + "' in this lab");
+    const int n = int(t.lessons[size_t(found)].steps.size());
+    if (s->step >= n)
+      return Status::error("link: lesson '" + s->lesson + "' has steps 0.." + std::to_string(n - 1) + ", not " + std::to_string(s->step));
     t.lesson = found;
-    t.step = std::min(s->step, int(t.lessons[size_t(found)].steps.size()) - 1);
+    t.step = s->step;
     t.show_lessons = true;
   }
+  if (!s->dropped.empty()) app_report(a, "link: " + s->dropped);
   return teach_apply(a, *s);
 }
 

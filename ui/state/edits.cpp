@@ -67,21 +67,89 @@ void dab(Tensor& img, const Tensor& original, const EditStroke& s, double cx, do
     }
 }
 
+// The dabs k of 1..n along a→b (centre a + (b - a)·k/n) whose centre lies in
+// [lo, hi]² around the image: a dab centred further out paints nothing (dab()
+// returns at once), so skipping it changes the time, not the pixels. The range
+// is widened by one dab at each end against rounding.
+bool segment_dabs_near(EditPoint a, EditPoint b, int n, double lo_x, double hi_x, double lo_y, double hi_y, int* k0, int* k1) {
+  double t0 = 0, t1 = 1;
+  auto clip = [&](double p, double d, double lo, double hi) {
+    if (d == 0) return p >= lo && p <= hi;
+    double ta = (lo - p) / d, tb = (hi - p) / d;
+    if (ta > tb) std::swap(ta, tb);
+    t0 = std::max(t0, ta);
+    t1 = std::min(t1, tb);
+    return t0 <= t1;
+  };
+  if (!clip(a.x, b.x - a.x, lo_x, hi_x) || !clip(a.y, b.y - a.y, lo_y, hi_y)) return false;
+  *k0 = std::max(1, int(std::floor(t0 * n)) - 1);
+  *k1 = std::min(n, int(std::ceil(t1 * n)) + 1);
+  return *k0 <= *k1;
+}
+
+double dab_step(const EditStroke& s) { return std::max(1.0, s.radius * 0.5); }
+
+int segment_dab_count(const EditStroke& s, EditPoint a, EditPoint b) {
+  const double len = std::hypot(double(b.x - a.x), double(b.y - a.y));
+  return std::max(1, int(std::ceil(len / dab_step(s))));
+}
+
+// edits_work's cost of point i of a stroke: its first dab, or the dabs from
+// the point before, counted along at most the diagonal of an
+// EDIT_WORK_SPAN image with its margin; each dab visits a (2r + 6)² square.
+double point_work(const EditStroke& s, size_t i) {
+  const double side = 2.0 * s.radius + 6.0, area = side * side;
+  if (i == 0) return area;
+  const double span = 1.4143 * (EDIT_WORK_SPAN + 2.0 * (s.radius + 3));
+  const double most = std::ceil(span / dab_step(s)) + 3;
+  return std::min(double(segment_dab_count(s, s.points[i - 1], s.points[i])), most) * area;
+}
+
 }  // namespace
+
+double edits_work(const EditList& edits) {
+  double w = 0;
+  for (const EditStroke& s : edits.strokes)
+    for (size_t i = 0; i < s.points.size(); ++i) w += point_work(s, i);
+  return w;
+}
+
+std::string edits_fit_budget(EditList* edits) {
+  double w = 0;
+  size_t total = 0, kept = 0;
+  for (const EditStroke& s : edits->strokes) total += s.points.size();
+  for (size_t si = 0; si < edits->strokes.size(); ++si) {
+    EditStroke& s = edits->strokes[si];
+    for (size_t i = 0; i < s.points.size(); ++i) {
+      w += point_work(s, i);
+      if (w <= EDIT_MAX_WORK) {
+        ++kept;
+        continue;
+      }
+      s.points.resize(i);
+      edits->strokes.resize(s.points.empty() ? si : si + 1);
+      return "edits: kept the first " + std::to_string(kept) + " of " + std::to_string(total) +
+             " points; the rest would take too long to paint";
+    }
+  }
+  return "";
+}
 
 Tensor edits_apply(const Tensor& original, const EditList& edits) {
   Tensor img = original;
   if (original.rank() != 4 || edits.empty()) return img;
+  const double W = double(original.dim(3)), H = double(original.dim(2));
   for (const EditStroke& s : edits.strokes) {
     if (s.points.empty()) continue;
     dab(img, original, s, s.points[0].x, s.points[0].y);
     // Dabs every half radius along each segment, so a fast drag leaves no gaps.
-    const double step = std::max(1.0, s.radius * 0.5);
+    const double m = s.radius + 3.0;
     for (size_t i = 1; i < s.points.size(); ++i) {
       const EditPoint a = s.points[i - 1], b = s.points[i];
-      const double len = std::hypot(double(b.x - a.x), double(b.y - a.y));
-      const int n = std::max(1, int(std::ceil(len / step)));
-      for (int k = 1; k <= n; ++k) {
+      const int n = segment_dab_count(s, a, b);
+      int k0 = 0, k1 = 0;
+      if (!segment_dabs_near(a, b, n, -m, W - 1 + m, -m, H - 1 + m, &k0, &k1)) continue;
+      for (int k = k0; k <= k1; ++k) {
         const double t = double(k) / n;
         dab(img, original, s, a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t);
       }

@@ -25,6 +25,12 @@ enum class EditMode {
 
 constexpr int EDIT_MAX_RADIUS = 64;
 constexpr size_t EDIT_MAX_POINTS = 4096;  // per stroke, and in a whole list (links stay short)
+// Painting a list touches at most this many pixels (edits_work), so that a
+// link or a lesson cannot make every knob repaint for seconds.
+constexpr double EDIT_MAX_WORK = 64e6;
+// The image side edits_work assumes: a segment's dabs are counted only along
+// the part of it that can lie on an image this large.
+constexpr int EDIT_WORK_SPAN = 1024;
 
 struct EditPoint {
   int x = 0, y = 0;  // image pixels
@@ -47,8 +53,15 @@ const char* edit_mode_name(EditMode m);
 // Checks ranges; the message names the stroke.
 Status edits_validate(const EditList& edits);
 // Applies every stroke in order to `original` ([1,C,H,W], values in [0,1]);
-// points outside the image only paint what falls inside it.
+// points outside the image only paint what falls inside it, and dabs that
+// cannot reach the image are skipped, not computed.
 Tensor edits_apply(const Tensor& original, const EditList& edits);
+// An upper bound on the pixels edits_apply visits for `edits` on an image of
+// at most EDIT_WORK_SPAN pixels a side.
+double edits_work(const EditList& edits);
+// Drops points from the end (whole strokes, then the last stroke's tail) until
+// edits_work fits EDIT_MAX_WORK. Returns "" or what was dropped, for the user.
+std::string edits_fit_budget(EditList* edits);
 // "mode,radius,value,x,y,x,y,...;..." with mode p|h|r; empty list → "".
 std::string edits_encode(const EditList& edits);
 Result<EditList> edits_decode(const std::string& text);

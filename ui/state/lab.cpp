@@ -192,10 +192,13 @@ Status Lab::load_image(const uint8_t* data, size_t size, const std::string& name
 
 // [SECTION] model
 
-Status Lab::load_model(const uint8_t* data, size_t size, const std::string& name, const std::string& card_json) {
+Status Lab::load_model(const uint8_t* data, size_t size, const std::string& name, const std::string& card_json,
+                       OrtProbe* ort_probe) {
+  if (ort_probe) *ort_probe = OrtProbe();
   std::string note;
   bool native_ok = false;
-  auto b = open_backend(data, size, name, &note, &native_ok);  // native, else ONNX Runtime Web
+  std::string native_error;
+  auto b = open_backend(data, size, name, &note, &native_ok, &native_error);  // native, else ONNX Runtime Web
   if (!b) return b.status();
   const BackendInfo& info = (*b)->info();
   ModelCard card;
@@ -217,6 +220,11 @@ Status Lab::load_model(const uint8_t* data, size_t size, const std::string& name
   if ((card.mean.size() != 1 && int(card.mean.size()) != card.channels) || (card.std.size() != 1 && int(card.std.size()) != card.channels))
     return Status::error(name + ": the card's mean/std do not match the model's " + std::to_string(card.channels) + " channels");
   if (info.num_outputs < 1) return Status::error(name + ": the model has no outputs the lab can explain");
+  if (ort_probe && !native_ok) {
+    ort_probe->input = {1, card.channels, card.height, card.width};
+    ort_probe->refusal = native_error;
+    return Status::ok();
+  }
   cancel();
   backend_ = b.take();
   predicted_logits_ = Tensor();

@@ -78,7 +78,17 @@ public:
   // [SECTION] model
   // `card_json` may be empty (an uploaded model without a card: 1-channel input
   // of the model's declared size, no normalisation).
-  Status load_model(const uint8_t* data, size_t size, const std::string& name, const std::string& card_json);
+  // With `ort_probe`, a model our engine refuses is checked but not loaded:
+  // ort_probe->input gets the input [1,C,H,W] to run it with once on ONNX
+  // Runtime Web (the page does, asynchronously), ->refusal the engine's
+  // reason, and only a second call, without `ort_probe`, replaces the current
+  // model. For a model the engine runs, ->input stays empty and it is loaded.
+  struct OrtProbe {
+    Shape input;
+    std::string refusal;
+  };
+  Status load_model(const uint8_t* data, size_t size, const std::string& name, const std::string& card_json,
+                    OrtProbe* ort_probe = nullptr);
   bool has_model() const { return backend_ != nullptr; }
   const ModelCard& card() const { return card_; }
   const std::string& model_name() const { return model_name_; }
@@ -156,7 +166,8 @@ private:
   void finish_job();
   // [SECTION] backends (lab_backend.cpp)
   Result<std::unique_ptr<Backend>> open_backend(const uint8_t* data, size_t size, const std::string& name,
-                                                std::string* note, bool* native_ok);
+                                                std::string* note, bool* native_ok,
+                                                std::string* native_error);
   Status predict_or_wait();  // predict(), or predict_pending_ when the backend answers later
   bool tick_pending();       // retries what waits on a later answer; true while something does
   void tick_parity();

@@ -16,13 +16,14 @@ namespace xm {
 Lab::OrtFactory Lab::ort_factory = nullptr;
 
 Result<std::unique_ptr<Backend>> Lab::open_backend(const uint8_t* data, size_t size, const std::string& name,
-                                                   std::string* note, bool* native_ok) {
+                                                   std::string* note, bool* native_ok, std::string* native_error) {
   auto b = native_backend_from_bytes(data, size, name);
   *native_ok = bool(b);
   if (b) {
     note->clear();
     return b;
   }
+  *native_error = b.error();
   // The engine refuses the model (an op it lacks, e.g. LSTM): ONNX Runtime Web
   // runs almost any model, for the methods that only need outputs.
   if (!ort_factory) return b.status();

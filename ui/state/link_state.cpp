@@ -158,6 +158,7 @@ Result<LinkState> link_decode(const std::string& fragment) {
       auto e = edits_decode(v);
       if (!e) return Status::error("link: " + e.status().error());
       s.edits = e.take();
+      s.dropped = edits_fit_budget(&s.edits);
     } else if (k == "model") {
       s.model = v;
     } else if (k == "m") {
@@ -225,6 +226,7 @@ Result<LinkState> link_from_json(const Json& j, const std::string& where) {
       auto e = edits_decode(j["edits"].str(""));
       if (!e) return Status::error(where + ": " + e.status().error());
       s.edits = e.take();
+      s.dropped = edits_fit_budget(&s.edits);
     }
   } else if (j.has("seed") || j.has("knobs") || j.has("edits")) {
     return Status::error(where + ": \"seed\", \"knobs\" and \"edits\" need a \"scenario\"");
@@ -269,6 +271,7 @@ LinkState link_merge(const LinkState& base, const LinkState& over) {
     m.seed = over.seed;
     m.knobs = over.knobs;
     m.edits = over.edits;
+    m.dropped = over.dropped;
   }
   if (!over.model.empty()) m.model = over.model;
   if (over.has_method) {

@@ -47,10 +47,15 @@ struct LinkState {
   int step = 0;        // 0-based
 
   std::vector<std::string> compare;  // lesson steps only: methods shown side by side
+
+  std::string dropped;  // what decoding left out to bound the work (edits_fit_budget), for the user
 };
 
 // "v=1&case=...&seed=...&k.NAME=V&edit=...&model=...&m=...&p.KEY=V&t=...&view=...&zoom=...&lesson=...&step=..."
 // (components percent-encoded; a leading '#' is accepted by link_decode).
+// The work a link can ask for is bounded: the fragment's length, the edits'
+// points (EDIT_MAX_POINTS) and the pixels they paint (EDIT_MAX_WORK; strokes
+// past it are dropped and `dropped` says so).
 std::string link_encode(const LinkState& s);
 Result<LinkState> link_decode(const std::string& fragment);
 // A lesson step's "state" object: {"scenario", "seed", "knobs": {name: value},
