@@ -142,6 +142,14 @@ TEST_SUITE("param_spec") {
     CHECK_FALSE(explainer_create("lime", {{"features", "hexagons"}}));
   }
 
+  TEST_CASE("each kind has its own name in the test API") {
+    std::set<std::string> names;
+    for (ParamKind k : {ParamKind::BOOL, ParamKind::INT, ParamKind::FLOAT, ParamKind::SIZE, ParamKind::CHOICE,
+                        ParamKind::TEXT, ParamKind::SEED})
+      names.insert(param_kind_name(k));
+    CHECK(names == std::set<std::string>{"bool", "int", "float", "size", "choice", "text", "seed"});
+  }
+
   TEST_CASE("the page's widgets: the kinds and ranges the methods declare") {
     auto spec = [](const char* method, const char* key) {
       const MethodInfo* m = explain_find_method(method);

@@ -1,5 +1,6 @@
 // The functions window.xmediaLab calls (exported by name at link time). They
 // return "" on success or the user-facing message; state is unchanged on failure.
+#include <cstdio>
 #include <string>
 
 #include "app.h"
@@ -20,6 +21,38 @@ const char* result(xm::App& a, const xm::Status& s) {
     return out(s.error());
   }
   return out("");
+}
+
+// Every method's parameters as their specs declare them (ParamSpec,
+// wasm/explain/explainer.h): [{"name", "params": [{"key", "kind", "default",
+// "help", "lo", "hi", "log", "slider", "image_side", "choices", "open"}]}].
+std::string methods_json() {
+  auto num = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    return std::string(b);
+  };
+  std::string o = "[";
+  for (auto& m : xm::explain_methods()) {
+    o += (o.size() > 1 ? ",{\"name\":" : "{\"name\":") + xm::json_quote(m.name) + ",\"params\":[";
+    for (size_t i = 0; i < m.params.size(); ++i) {
+      const xm::ParamSpec& p = m.params[i];
+      o += std::string(i ? "," : "") + "{\"key\":" + xm::json_quote(p.key) + ",\"kind\":\"" + xm::param_kind_name(p.kind) +
+           "\",\"default\":" + xm::json_quote(p.default_value) + ",\"help\":" + xm::json_quote(p.help);
+      if (p.kind == xm::ParamKind::INT || p.kind == xm::ParamKind::FLOAT || p.kind == xm::ParamKind::SIZE)
+        o += ",\"lo\":" + num(p.lo) + ",\"hi\":" + num(p.hi);
+      o += std::string(",\"log\":") + (p.log_scale ? "true" : "false") + ",\"slider\":" + (p.slider ? "true" : "false") +
+           ",\"image_side\":" + (p.image_side ? "true" : "false");
+      if (p.kind == xm::ParamKind::CHOICE) {
+        o += ",\"choices\":[";
+        for (size_t c = 0; c < p.choices.size(); ++c) o += (c ? "," : "") + xm::json_quote(p.choices[c]);
+        o += std::string("],\"open\":") + (p.open ? "true" : "false");
+      }
+      o += "}";
+    }
+    o += "]}";
+  }
+  return o + "]";
 }
 }  // namespace
 
@@ -95,6 +128,8 @@ const char* xm_api_run(const char* request_json) {
 }
 
 void xm_api_cancel() { xm::app().lab.cancel(); }
+
+const char* xm_api_methods() { return out(methods_json()); }
 
 // What window.xmediaLab.run polls each frame while a method runs, instead of
 // the whole status (a few KB of JSON, a mask scan and the address encoded):

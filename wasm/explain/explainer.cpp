@@ -27,6 +27,19 @@ ParamSpec param_of(const char* key, ParamKind kind, const char* default_value, c
 }
 }  // namespace
 
+const char* param_kind_name(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::BOOL: return "bool";
+    case ParamKind::INT: return "int";
+    case ParamKind::FLOAT: return "float";
+    case ParamKind::SIZE: return "size";
+    case ParamKind::CHOICE: return "choice";
+    case ParamKind::TEXT: return "text";
+    case ParamKind::SEED: return "seed";
+  }
+  return "?";
+}
+
 ParamSpec param_bool(const char* key, const char* default_value, const char* help) {
   return param_of(key, ParamKind::BOOL, default_value, help);
 }

@@ -158,6 +158,9 @@ struct ParamSpec {
   ParamSpec up_to_image_side() const { ParamSpec s = *this; s.image_side = true; return s; }
 };
 
+// "bool", "int", "float", "size", "choice", "text", "seed": the kind's name in the page's test API.
+const char* param_kind_name(ParamKind kind);
+
 ParamSpec param_bool(const char* key, const char* default_value, const char* help);
 ParamSpec param_int(const char* key, const char* default_value, double lo, double hi, const char* help);
 ParamSpec param_float(const char* key, const char* default_value, double lo, double hi, const char* help);
