@@ -92,10 +92,9 @@ int run_evaluate(xm::cli::Args& a) {
   EvalRequest q;
   ParamList method_params, knobs;
   std::vector<std::pair<std::string, std::string>> options;
-  const std::string opt_help = eval_options_help();
   for (auto& kv : a.params()) {
     if (kv.first.compare(0, 5, "knob:") == 0) knobs.emplace_back(kv.first.substr(5), kv.second);
-    else if (opt_help.find("    " + kv.first + "=") != std::string::npos) options.push_back(kv);
+    else if (eval_is_option(kv.first)) options.push_back(kv);
     else method_params.push_back(kv);
   }
   Status s = eval_parse_metrics(a.get("metrics", "all"), &q.metrics);
