@@ -67,7 +67,7 @@ test('run() through the API: several methods, each with its own cost', async () 
   await assert.rejects(page.evaluate(() => window.xmediaLab.run({ method: 'nonsense' })), /nonsense/);
 });
 
-test('methods() gives every parameter's spec, and run() refuses a value outside its range', async () => {
+test('methods() gives every parameter spec, and run() refuses a value outside its range', async () => {
   const methods = await page.evaluate(() => window.xmediaLab.methods());
   const names = methods.map((m) => m.name);
   for (const n of ['saliency', 'integrated_gradients', 'grad_cam', 'occlusion', 'lime', 'kernel_shap', 'lrp_epsilon'])
