@@ -1,7 +1,7 @@
 // The page's glue: the Emscripten Module settings (fonts into the virtual file
 // system, ready and error hooks), loading the default model, the file picker
 // and drag-and-drop, and window.xmediaLab, the test and automation API
-// (DESIGN.md, "The page's test API"). Every request stays on this origin.
+// (docs/ARCHITECTURE.md, "The page's test API"). Every request stays on this origin.
 'use strict';
 (function () {
   const loading = document.getElementById('loading');

@@ -53,7 +53,7 @@ export function write_npy(file, shape, data) {
 }
 
 // max |a - ref| against the reference's scale (max |ref|): the project's
-// "1e-4 relative" bar (DESIGN.md, quality bars). A NaN anywhere fails.
+// "1e-4 relative" bar (docs/ARCHITECTURE.md, quality bars). A NaN anywhere fails.
 export function compare(a, ref) {
   if (a.length !== ref.length) return { max_err: Infinity, scale: 0, rel: Infinity, where: -1 };
   let max_err = 0;

@@ -287,6 +287,11 @@ TEST_SUITE("lrp") {
     REQUIRE(!r);
     CHECK(r.error().find("Softmax") != std::string::npos);
     CHECK(r.error().find("no LRP rule") != std::string::npos);
+    // The list comes from the op table's LrpKind of each op, rule layers first.
+    CHECK(r.error().find("(supported: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, MaxPool, GlobalMaxPool, "
+                         "AveragePool, GlobalAveragePool, ReduceMean, Add (by rule); Relu, Tanh, Dropout, Identity, "
+                         "Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Pad (pass-through))") !=
+          std::string::npos);
 
     xm_test::LinearBackend lin(2, 8, 8, 3, 1);
     auto r2 = explain_run_to_end(lin, "lrp_alpha_beta", {}, random_input(8, 0, 1), 0);

@@ -156,7 +156,7 @@ function json_lines(text) {
 
 async function engine_rows(label, cmd, pre_args, o, t) {
   const args = [...pre_args, 'bench', '--model', o.model, '--batch', String(o.batch), '--threads', String(t)];
-  // --repeat and --what are xmedia bench's own options (not in DESIGN.md's
+  // --repeat and --what are xmedia bench's own options (not in docs/ARCHITECTURE.md's
   // contract): when it rejects them as bad usage (exit 2), run the plain form.
   const extra = ['--repeat', String(o.runs), ...(o.gradient ? ['--what', 'both'] : [])];
   let r = await run(cmd, [...args, ...extra]);

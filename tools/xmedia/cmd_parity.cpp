@@ -1,5 +1,5 @@
 // xmedia parity: the same inputs through our engine and ONNX Runtime Web, one
-// JSON line per case with the largest difference (DESIGN.md's bar: 1e-4 of the
+// JSON line per case with the largest difference (docs/ARCHITECTURE.md's bar: 1e-4 of the
 // output's scale). Many cases in one process, so a test of the whole golden set
 // does not pay Node's start-up per case. Only in the wasm build under Node.
 #include <algorithm>

@@ -1,4 +1,4 @@
-// xmedia: the command-line face of the core (see DESIGN.md, "The command-line tool").
+// xmedia: the command-line face of the core (see docs/ARCHITECTURE.md, "The CLI contract").
 #include <cstdio>
 #include <cstring>
 #include <string>

@@ -164,7 +164,7 @@ Status Lab::load_image(const uint8_t* data, size_t size, const std::string& name
     for (float v : x.data)
       if (!std::isfinite(v)) return Status::error(name + ": contains NaN or infinite values");
     if (has_model() && x.dim(1) == card_.channels && x.dim(2) == card_.height && x.dim(3) == card_.width) {
-      as_input = x;  // fed as it is (DESIGN.md), shown denormalised
+      as_input = x;  // fed as it is (docs/ARCHITECTURE.md), shown denormalised
       img01 = model_card_denormalise(card_, x);
     } else {
       float lo = *std::min_element(x.data.begin(), x.data.end()), hi = *std::max_element(x.data.begin(), x.data.end());

@@ -1,7 +1,7 @@
 // Guided lessons: data files (web/lessons/ID.json), one per lesson, each a
 // list of steps that set up the state they talk about (a LinkState) and say
 // what to look at. A presenter writes a new lesson without touching C++; the
-// format is documented in the README ("Teaching with xMedIA Lab").
+// format is documented in docs/TEACHING.md ("Writing a lesson").
 //
 //   Result<Lesson> l = lesson_parse(json_text, "lessons/saliency.json");
 //   for (const LessonStep& s : l->steps) show(s.title, s.text, s.look);

@@ -1,4 +1,4 @@
-// Backend: answers an explainer's queries on batches (DESIGN.md, "Data flow").
+// Backend: answers an explainer's queries on batches (docs/ARCHITECTURE.md, data path).
 // The native engine answers all three kinds; ONNX Runtime Web answers logits
 // only. Explainers never know which backend they talk to.
 //

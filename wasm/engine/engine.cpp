@@ -43,6 +43,7 @@ struct Engine::Impl {
   };
   struct NodeRt {
     onnx::Node node;
+    const OpDef* def = nullptr;  // the op table's entry (null for an op the table lacks)
     bool is_static = false;  // evaluated by static_eval at plan time (load-time ones are folded away)
     std::unique_ptr<Op> op;
     std::vector<int> in, out;  // value ids, -1 absent
@@ -193,9 +194,10 @@ Status Engine::Impl::load(const onnx::Model& m) {
       all_constant = all_constant && kd == CONSTANT;
     }
     for (const std::string& o : n.outputs) rt.out.push_back(o.empty() ? -1 : value_id(o));
-    const bool shape_op = n.op_type == "Shape" || n.op_type == "Size";
     const OpDef* def = find_op(n.op_type);
-    bool static_node = static_eval_supports(n.op_type) && (all_static || shape_op);
+    rt.def = def;
+    const bool shape_op = def && def->shape_only;
+    bool static_node = def && def->eval_static && (all_static || shape_op);
     if (static_node) {
       for (int o : rt.out)
         if (o >= 0) values[size_t(o)].kind = PLAN_STATIC;
@@ -218,8 +220,8 @@ Status Engine::Impl::load(const onnx::Model& m) {
       }
       rt.is_static = true;
     } else {
-      if (!def) {
-        if (static_eval_supports(n.op_type))
+      if (!def || !def->make) {
+        if (def && def->eval_static)
           return Status::error(onnx::node_label(n) + ": operator " + n.op_type +
                                " is supported only on constant or shape data, not on activations");
         return Status::error(onnx::node_label(n) + ": operator " + n.op_type + " is not supported");
@@ -427,7 +429,7 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
       const int c_idx = only_use(n.out[0]);
       if (c_idx < 0) continue;
       NodeRt& c = nodes[size_t(c_idx)];
-      if (c.node.op_type != "Relu" || c.out.empty() || c.out[0] < 0) continue;
+      if (!c.def->fuses_as_relu || c.out.empty() || c.out[0] < 0) continue;
       fused[size_t(idx)] = 1;
       skipped[size_t(c_idx)] = 1;
       alias[size_t(n.out[0])] = c.out[0];
@@ -441,7 +443,7 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
   if (fusion && p->with_grad) {
     for (int idx : runtime_nodes) {
       NodeRt& a = nodes[size_t(idx)];
-      if (a.node.op_type != "Relu" || a.in.empty() || a.out.empty() || a.in[0] < 0 || a.out[0] < 0) continue;
+      if (!a.def->fuses_as_relu || a.in.empty() || a.out.empty() || a.in[0] < 0 || a.out[0] < 0) continue;
       const int u = a.in[0], v = a.out[0];
       if (!needs_grad[size_t(u)] || !needs_grad[size_t(v)] || values[size_t(u)].kind != RUNTIME) continue;
       if (only_use(u) != idx) continue;
@@ -788,7 +790,7 @@ Status Engine::graph_view(const std::vector<Shape>& input_shapes, EngineGraphVie
   out->nodes.clear();
   for (int idx : im.runtime_nodes) {
     Impl::NodeRt& n = im.nodes[size_t(idx)];
-    out->nodes.push_back({&n.node, n.op.get(), n.in, n.out});
+    out->nodes.push_back({&n.node, n.op.get(), n.def, n.in, n.out});
   }
   return Status::ok();
 }
@@ -930,10 +932,7 @@ Status Engine::run(const RunRequest& req, RunResult* res) {
 
 std::vector<std::string> engine_supported_ops() {
   std::set<std::string> s;
-  for (const OpDef& d : op_table()) s.insert(d.op_type);
-  for (const char* o : {"Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Slice", "ConstantOfShape",
-                        "Range", "Size", "Neg"})
-    s.insert(o);
+  for (const OpDef& d : op_table()) s.insert(d.op_type);  // runtime ops and those only evaluated on static data
   return std::vector<std::string>(s.begin(), s.end());
 }
 

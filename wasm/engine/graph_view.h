@@ -21,6 +21,7 @@ struct EngineGraphView {
   struct Node {
     const onnx::Node* node = nullptr;
     Op* op = nullptr;
+    const OpDef* def = nullptr;  // the op's entry in the op table: its facts
     std::vector<int> in, out;  // value ids, -1 when absent
   };
   std::vector<Node> nodes;                  // runtime nodes only, topological order

@@ -1,15 +1,15 @@
 // Incremental inference (incremental.h). Each value of the image in flight is
 // CLEAN (equal to the base), RECT (equal to the base outside a rectangle of its
 // H,W plane; the rectangle's values, all channels, are held) or FULL (a
-// non-4-D value held whole). Per node kind:
-//   WINDOW (Conv, MaxPool, AveragePool): the output rectangle whose windows
-//     touch the changed input; its input crop (with the padding written into
-//     the crop) runs through a copy of the op without padding, so the result
-//     sums exactly the products the full op sums.
+// non-4-D value held whole). Per node kind, chosen by the op's IncrementalKind (op.h):
+//   WINDOW (CONV_, MAX_, AVERAGE_WINDOW: Conv, MaxPool, AveragePool): the
+//     output rectangle whose windows touch the changed input; its input crop
+//     (with the padding written into the crop) runs through a copy of the op
+//     without padding, so the result sums exactly the products the full op sums.
 //   ELEMENTWISE (Relu, BatchNormalization, Clip, ...): the op on the rectangle.
-//   SPATIAL_MULTI (Add/Sub/Mul/Div of same-shaped tensors, Concat on channels):
-//     the union of the inputs' rectangles, each input cropped to it.
-//   GAP (GlobalAveragePool): base mean + (sum of new - sum of old) / HW.
+//   SPATIAL_MULTI (BROADCAST of same-shaped tensors: Add/Sub/Mul/Div; CONCAT on
+//     channels): the union of the inputs' rectangles, each input cropped to it.
+//   GAP (GLOBAL_AVERAGE: GlobalAveragePool): base mean + (sum of new - sum of old) / HW.
 //   GENERIC: everything else runs on whole tensors (patched copies).
 // [SECTION] plan  [SECTION] crops  [SECTION] run
 #include "engine/incremental.h"
@@ -123,7 +123,7 @@ Status IncrementalRunner::Impl::classify(size_t k) {
   const EngineGraphView::Node& n = view.nodes[k];
   NodePlan& p = plans[k];
   p.kind = Kind::GENERIC;
-  const std::string& t = n.node->op_type;
+  const IncrementalKind t = n.def->incremental;
   const int x = n.in.empty() ? -1 : n.in[0];
   const int y = n.out.empty() ? -1 : n.out[0];
   bool extra_out = false;
@@ -143,19 +143,21 @@ Status IncrementalRunner::Impl::classify(size_t k) {
     }
     c->wants_value.assign(n.in.size(), false);
   };
-  if ((t == "Conv" || t == "MaxPool" || t == "AveragePool") && rest_fixed) {
+  const bool window = t == IncrementalKind::CONV_WINDOW || t == IncrementalKind::MAX_WINDOW ||
+                      t == IncrementalKind::AVERAGE_WINDOW;
+  if (window && rest_fixed) {
     // Conv's weights must be true constants: the op without padding is built on them.
     for (size_t j = 1; j < n.in.size(); ++j)
       if (n.in[j] >= 0 && !view.value[size_t(n.in[j])]) return Status::ok();
     OpInit c;
     make_init(n.node, &c);
     WindowAttrs wa;
-    const bool conv = t == "Conv";
-    XM_TRY(wa.parse(c, t != "AveragePool", !conv));
+    const bool conv = t == IncrementalKind::CONV_WINDOW;
+    XM_TRY(wa.parse(c, t != IncrementalKind::AVERAGE_WINDOW, !conv));
     std::vector<int64_t> ks;
     if (conv) ks.assign(view.shapes[size_t(n.in[1])].begin() + 2, view.shapes[size_t(n.in[1])].end());
     XM_TRY(wa.geometry(n.op->label, view.shapes[size_t(x)], ks, &p.g));
-    if (t == "AveragePool") {
+    if (t == IncrementalKind::AVERAGE_WINDOW) {
       const onnx::Attribute* a = onnx::find_attr(*n.node, "count_include_pad");
       const bool include_pad = a && a->i != 0;
       const bool padded = p.g.pt || p.g.pl || p.g.pb || p.g.pr;
@@ -163,11 +165,9 @@ Status IncrementalRunner::Impl::classify(size_t k) {
       // window is clipped: a zero-padded crop would average differently.
       if (wa.ceil_mode || (padded && !include_pad)) return Status::ok();
     }
-    p.pad_value = t == "MaxPool" ? -std::numeric_limits<float>::infinity() : 0.0f;
+    p.pad_value = t == IncrementalKind::MAX_WINDOW ? -std::numeric_limits<float>::infinity() : 0.0f;
     p.nopad_node = without_padding(*n.node);
-    const OpDef* def = find_op(t);
-    XM_ASSERT(def);
-    p.nopad = def->make();
+    p.nopad = n.def->make();
     p.nopad->label = n.op->label + " (incremental)";
     OpInit c2;
     make_init(&p.nopad_node, &c2);
@@ -178,14 +178,11 @@ Status IncrementalRunner::Impl::classify(size_t k) {
                      (n.in.size() < 3 || n.in[2] < 0 || !view.value[size_t(n.in[2])]->is_int);
     return Status::ok();
   }
-  static const char* const elementwise[] = {"Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip",
-                                            "Identity", "Dropout", "BatchNormalization"};
-  for (const char* e : elementwise)
-    if (t == e && rest_fixed && view.shapes[size_t(x)] == view.shapes[size_t(y)]) {
-      p.kind = Kind::ELEMENTWISE;
-      return Status::ok();
-    }
-  if (t == "Add" || t == "Sub" || t == "Mul" || t == "Div") {
+  if (t == IncrementalKind::ELEMENTWISE && rest_fixed && view.shapes[size_t(x)] == view.shapes[size_t(y)]) {
+    p.kind = Kind::ELEMENTWISE;
+    return Status::ok();
+  }
+  if (t == IncrementalKind::BROADCAST) {
     for (int i : n.in) {
       if (i < 0) return Status::ok();
       const Shape& s = view.shapes[size_t(i)];
@@ -201,7 +198,7 @@ Status IncrementalRunner::Impl::classify(size_t k) {
     p.kind = Kind::SPATIAL_MULTI;
     return Status::ok();
   }
-  if (t == "Concat") {
+  if (t == IncrementalKind::CONCAT) {
     const onnx::Attribute* a = onnx::find_attr(*n.node, "axis");
     if (!a || (a->i != 1 && a->i != -3)) return Status::ok();
     for (int i : n.in)
@@ -211,7 +208,7 @@ Status IncrementalRunner::Impl::classify(size_t k) {
     p.kind = Kind::SPATIAL_MULTI;
     return Status::ok();
   }
-  if (t == "GlobalAveragePool") p.kind = Kind::GAP;
+  if (t == IncrementalKind::GLOBAL_AVERAGE) p.kind = Kind::GAP;
   return Status::ok();
 }
 

@@ -17,41 +17,33 @@ namespace {
 
 // [SECTION] rule table
 
-enum class LrpKind { NONE, IDENTITY, REINDEX, RULE };
-
-LrpKind lrp_kind(const std::string& op) {
-  for (const char* o : {"Relu", "Tanh", "Dropout", "Identity"})
-    if (op == o) return LrpKind::IDENTITY;
-  for (const char* o : {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Pad"})
-    if (op == o) return LrpKind::REINDEX;
-  for (const char* o : {"Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "MaxPool", "GlobalMaxPool",
-                        "AveragePool", "GlobalAveragePool", "ReduceMean", "Add"})
-    if (op == o) return LrpKind::RULE;
-  return LrpKind::NONE;
+// Each op's rule is its OpDef::lrp (op_table.cpp); the message names the ops by kind.
+const std::string& lrp_supported() {
+  static const std::string list = [] {
+    std::string rule, pass;
+    for (const OpDef& d : op_table()) {
+      if (d.lrp == LrpKind::NONE) continue;
+      std::string& to = d.lrp == LrpKind::RULE || d.lrp == LrpKind::WEIGHTED ? rule : pass;
+      to += (to.empty() ? "" : ", ") + std::string(d.op_type);
+    }
+    return rule + " (by rule); " + pass + " (pass-through)";
+  }();
+  return list;
 }
 
-const char* kSupported =
-    "Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, MaxPool, GlobalMaxPool, AveragePool, GlobalAveragePool, "
-    "ReduceMean, Add (by rule); Relu, Tanh, Dropout, Identity, Reshape, Flatten, Squeeze, Unsqueeze, Transpose, "
-    "Concat, Pad (pass-through)";
-
 // The weight input (clamped by alpha-beta) and bias input (dropped from the
-// negative part) of a weighted op; -1 when the op has none. BatchNormalization
-// keeps the epsilon rule: with one input per unit, a sign split would hand
-// alpha * R (not R) to a unit whose only contribution is positive.
-void weight_slots(const std::string& op, const EngineGraphView& v, const EngineGraphView::Node& n, int* w, int* b) {
+// negative part) of a WEIGHTED op (OpDef::params); -1 when the op has none.
+// BatchNormalization keeps the epsilon rule: with one input per unit, a sign
+// split would hand alpha * R (not R) to a unit whose only contribution is positive.
+void weight_slots(const EngineGraphView& v, const EngineGraphView::Node& n, int* w, int* b) {
   *w = -1;
   *b = -1;
+  if (n.def->lrp != LrpKind::WEIGHTED) return;
   auto is_const = [&](int k) { return k < int(n.in.size()) && n.in[size_t(k)] >= 0 && v.value[size_t(n.in[size_t(k)])]; };
-  if (op == "Conv" || op == "ConvTranspose") {
-    *w = 1;
-    *b = 2;
-  } else if (op == "Gemm") {
-    *w = is_const(1) ? 1 : is_const(0) ? 0 : 1;
-    *b = 2;
-  } else if (op == "MatMul") {
-    *w = is_const(1) ? 1 : is_const(0) ? 0 : 1;
-  }
+  const OpParams& p = n.def->params;
+  *w = p.weight;
+  *b = p.bias;
+  if (p.either_operand) *w = is_const(1) ? 1 : is_const(0) ? 0 : 1;
   if (*b >= int(n.in.size()) || (*b >= 0 && n.in[size_t(*b)] < 0)) *b = -1;
 }
 
@@ -70,9 +62,6 @@ struct ModifiedOp {
 
 Status make_modified(const EngineGraphView& v, const EngineGraphView::Node& n, int w, int b, int sign, bool keep_bias,
                      const std::vector<const float*>& in, ModifiedOp* m) {
-  const std::string& op_type = n.node->op_type;
-  const OpDef* def = find_op(op_type);
-  if (!def) return Status::error(n.op->label + ": no op " + op_type);
   const size_t ni = n.in.size();
   m->consts.assign(ni, StaticTensor{});
   m->in = in;
@@ -101,7 +90,7 @@ Status make_modified(const EngineGraphView& v, const EngineGraphView::Node& n, i
     c.constant.push_back(m->value[k]);
   }
   c.wants_value.assign(ni, false);
-  m->op = def->make();
+  m->op = n.def->make();
   m->op->label = n.op->label;
   XM_TRY(m->op->init(c));
   OpShapes s;
@@ -291,12 +280,12 @@ Status engine_lrp(Engine& engine, const Tensor& x, const Tensor& seed, const Lrp
     bool r = false;
     for (int o : n.out) r = r || (o >= 0 && reach[size_t(o)]);
     if (!r) continue;
-    const std::string& op = n.node->op_type;
     bool runtime_in = false;
     for (int i : n.in) runtime_in = runtime_in || (i >= 0 && v.is_runtime[size_t(i)] && !v.value[size_t(i)]);
     if (!runtime_in) continue;
-    if (lrp_kind(op) == LrpKind::NONE)
-      return Status::error(n.op->label + ": operator " + op + " has no LRP rule (supported: " + kSupported + ")");
+    if (n.def->lrp == LrpKind::NONE)
+      return Status::error(n.op->label + ": operator " + n.node->op_type + " has no LRP rule (supported: " +
+                           lrp_supported() + ")");
     for (int i : n.in)
       if (i >= 0 && v.is_runtime[size_t(i)] && !v.value[size_t(i)]) reach[size_t(i)] = 1;
   }
@@ -339,8 +328,7 @@ Status engine_lrp(Engine& engine, const Tensor& x, const Tensor& seed, const Lrp
     bool carries = false;
     for (int o : n.out) carries = carries || (o >= 0 && reach[size_t(o)] && sw.has(o));
     if (!carries) continue;
-    const std::string& op = n.node->op_type;
-    const LrpKind kind = lrp_kind(op);
+    const LrpKind kind = n.def->lrp;
     if (kind == LrpKind::NONE) continue;  // only ops with constant inputs (checked above)
     if (kind == LrpKind::IDENTITY) {
       const int i = n.in[0], o = n.out[0];
@@ -377,7 +365,7 @@ Status engine_lrp(Engine& engine, const Tensor& x, const Tensor& seed, const Lrp
       value.push_back(i >= 0 ? v.value[size_t(i)] : nullptr);
     }
     int w = -1, bslot = -1;
-    weight_slots(op, v, n, &w, &bslot);
+    weight_slots(v, n, &w, &bslot);
     if (!ab || w < 0) {
       sw.rule_part(n, n.op, in, value, R, rule.epsilon, 1.0, false);
       continue;

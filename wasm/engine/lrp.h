@@ -2,7 +2,8 @@
 // that keeps every activation, then a backward sweep in which each layer hands
 // its output's relevance to its inputs by a rule instead of by the chain rule.
 // Semantics follow Captum's LRP (captum/attr/_core/lrp.py, _utils/lrp_rules.py),
-// with the rule chosen for every layer of the ONNX graph:
+// with the rule chosen for every layer of the ONNX graph (each op's OpDef::lrp
+// and OpParams in engine/op_table.cpp):
 //
 //   Rule layers (Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, MaxPool,
 //   GlobalMaxPool, AveragePool, GlobalAveragePool, ReduceMean, Add), input a,

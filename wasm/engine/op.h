@@ -14,6 +14,14 @@
 // several nodes sums their contributions. r.gin[i] is null when input i needs
 // no gradient (a weight, a shape). Forward and backward never allocate: the
 // workspace they need is declared by workspace_floats and planned once.
+//
+// Facts about an op that code outside its class needs (is it a Relu that can
+// be fused, how incremental inference and LRP treat it, which input is its
+// weight, how it is evaluated on static data) are fields of its OpDef in the
+// op table, never lists of op names elsewhere:
+//
+//   const OpDef* d = find_op(node.op_type);
+//   if (d && d->lrp == LrpKind::WEIGHTED) { int w = d->params.weight; ... }
 #pragma once
 #include <memory>
 #include <string>
@@ -126,11 +134,84 @@ public:
 };
 
 using OpFactory = std::unique_ptr<Op> (*)();
-struct OpDef {
-  const char* op_type;
-  OpFactory make;
+// Evaluates the op on values known before a pass (engine/static_eval.h):
+// in[k] is null when input k is absent or only its shape is known; shapes[k] is its shape.
+// (A function type: op_table.cpp declares the evaluators with it.)
+using StaticEval = Status(const onnx::Node& n, int64_t opset, const std::vector<const StaticTensor*>& in,
+                          const std::vector<Shape>& shapes, std::vector<StaticTensor>* out);
+// Fan-in of a weight of dims w (evaluate/sanity.cpp draws U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+using WeightFanIn = int64_t(const onnx::Node& n, const Shape& w);
+
+// How incremental inference (incremental.cpp) recomputes the op when a
+// rectangle of its 4-D input changed.
+enum class IncrementalKind {
+  GENERIC,         // the whole op, on patched copies of its inputs
+  CONV_WINDOW,     // a window op with a weight (Conv): the output rectangle the change reaches
+  MAX_WINDOW,      // a window op padding with -inf (MaxPool)
+  AVERAGE_WINDOW,  // a window op padding with 0, no dilations (AveragePool)
+  ELEMENTWISE,     // y[c,h,w] depends on x[c,h,w] only (fixed other inputs): the rectangle
+  BROADCAST,       // a binary op with numpy broadcasting (Add, Sub, Mul, Div): the inputs' rectangles' union
+  CONCAT,          // Concat: on channels, the inputs' rectangles' union
+  GLOBAL_AVERAGE,  // the mean over H,W: updated by the rectangle's change in sum
 };
-// The op table: every operator the engine runs (op_table.cpp).
+
+// How LRP (lrp.cpp) hands relevance from the op's output to its inputs.
+enum class LrpKind {
+  NONE,      // refused: the op has no LRP rule
+  IDENTITY,  // passed on unchanged (activations, Identity, Dropout)
+  REINDEX,   // moved by the op's gradient (reshapes, transposes, concatenation, padding)
+  RULE,      // the epsilon rule through the op's backward
+  WEIGHTED,  // RULE, and alpha-beta splits it by the sign of its weight (OpParams)
+};
+
+// The op's learned parameters: which input holds them (LRP's alpha-beta
+// clamps it) and how cascading randomisation (evaluate/sanity.cpp) replaces them.
+struct OpParams {
+  int weight = -1;  // input holding the weight (-1: none)
+  int bias = -1;    // input holding the bias (-1: none)
+  // The weight may be either operand (Gemm, MatMul): input 0 when input 1 is
+  // computed and input 0 constant.
+  bool either_operand = false;
+  WeightFanIn* fan_in = nullptr;  // null: no random re-initialisation
+  // Instead of random values: value per input (from 0, count entries) that
+  // makes the op the identity (BatchNormalization's scale 1, shift 0, mean 0, var 1).
+  const float* identity = nullptr;
+  int identity_count = 0;
+};
+
+// An operator and every fact about it, one entry of the op table (op_table.cpp).
+// The chained setters keep a table row readable: OpDef("Relu", make_relu_op).lrp_kind(LrpKind::IDENTITY).
+struct OpDef {
+  const char* op_type = nullptr;
+  OpFactory make = nullptr;            // null: only evaluated on static data (eval_static)
+  StaticEval* eval_static = nullptr;  // evaluates the op when its inputs are known before a pass
+  bool shape_only = false;             // reads only its input's shape (Shape, Size): static even on activations
+  bool fuses_as_relu = false;          // a Relu: Op::can_fuse_relu / backward_folds_relu may do its work
+  IncrementalKind incremental = IncrementalKind::GENERIC;
+  LrpKind lrp = LrpKind::NONE;
+  OpParams params;
+
+  constexpr OpDef(const char* type, OpFactory f) : op_type(type), make(f) {}
+  constexpr OpDef& static_evaluator(StaticEval* f) { eval_static = f; return *this; }
+  constexpr OpDef& reads_shape_only() { shape_only = true; return *this; }
+  constexpr OpDef& relu() { fuses_as_relu = true; return *this; }
+  constexpr OpDef& incremental_kind(IncrementalKind k) { incremental = k; return *this; }
+  constexpr OpDef& lrp_kind(LrpKind k) { lrp = k; return *this; }
+  constexpr OpDef& weights(int w, int b, bool either, WeightFanIn* fan) {
+    params.weight = w;
+    params.bias = b;
+    params.either_operand = either;
+    params.fan_in = fan;
+    return *this;
+  }
+  constexpr OpDef& identity_params(int w, const float* v, int count) {
+    params.weight = w;
+    params.identity = v;
+    params.identity_count = count;
+    return *this;
+  }
+};
+// The op table: every operator the engine runs or evaluates on static data (op_table.cpp).
 const std::vector<OpDef>& op_table();
 const OpDef* find_op(const std::string& op_type);
 

@@ -1,5 +1,12 @@
-// The op table (one entry per operator, pinned by a static_assert like ggml's)
-// and OpInit's attribute readers.
+// The op table: one row per operator, pinned by a static_assert like ggml's,
+// holding every fact the engine and its explainers need about the op (how it
+// is built, evaluated on static data, recomputed incrementally, taken through
+// LRP, fused, randomised); and OpInit's attribute readers.
+//
+// Adding an op touches only its file under ops/ (the Op class, its factory,
+// and any static evaluator or fan-in it names), this table (a declaration and
+// a row with its facts), and its tests. Nothing else compares op names: code
+// that treats ops differently reads a field of OpDef (op.h).
 #include <algorithm>
 #include <cstring>
 
@@ -7,7 +14,7 @@
 
 namespace xm {
 
-// Each factory lives in its op's file under ops/.
+// Each factory, evaluator and fan-in lives in its op's file under ops/.
 std::unique_ptr<Op> make_conv_op();
 std::unique_ptr<Op> make_conv_transpose_op();
 std::unique_ptr<Op> make_gemm_op();
@@ -40,41 +47,69 @@ std::unique_ptr<Op> make_upsample_op();
 std::unique_ptr<Op> make_identity_op();
 std::unique_ptr<Op> make_dropout_op();
 
+StaticEval static_eval_add, static_eval_sub, static_eval_mul, static_eval_div, static_eval_concat, static_eval_flatten,
+    static_eval_reshape, static_eval_squeeze, static_eval_unsqueeze, static_eval_transpose, static_eval_identity;
+// ops/shape_ops.cpp: the ops that run only on static data.
+StaticEval static_eval_constant, static_eval_shape, static_eval_size, static_eval_gather, static_eval_cast,
+    static_eval_slice, static_eval_constant_of_shape, static_eval_range, static_eval_neg;
+
+WeightFanIn conv_weight_fan_in, gemm_weight_fan_in, matmul_weight_fan_in;
+extern const float BATCH_NORMALIZATION_IDENTITY[5];
+
 namespace {
+using IK = IncrementalKind;
+using LK = LrpKind;
+// The order is that of LRP's message listing its ops (rule layers, then pass-through ones).
 const OpDef OP_TABLE[] = {
-    {"Conv", make_conv_op},
-    {"ConvTranspose", make_conv_transpose_op},
-    {"Gemm", make_gemm_op},
-    {"MatMul", make_matmul_op},
-    {"Relu", make_relu_op},
-    {"LeakyRelu", make_leaky_relu_op},
-    {"Sigmoid", make_sigmoid_op},
-    {"Tanh", make_tanh_op},
-    {"Clip", make_clip_op},
-    {"Softmax", make_softmax_op},
-    {"MaxPool", make_max_pool_op},
-    {"AveragePool", make_average_pool_op},
-    {"GlobalAveragePool", make_global_average_pool_op},
-    {"GlobalMaxPool", make_global_max_pool_op},
-    {"BatchNormalization", make_batch_normalization_op},
-    {"Add", make_add_op},
-    {"Sub", make_sub_op},
-    {"Mul", make_mul_op},
-    {"Div", make_div_op},
-    {"Concat", make_concat_op},
-    {"Flatten", make_flatten_op},
-    {"Reshape", make_reshape_op},
-    {"Squeeze", make_squeeze_op},
-    {"Unsqueeze", make_unsqueeze_op},
-    {"Transpose", make_transpose_op},
-    {"Pad", make_pad_op},
-    {"ReduceMean", make_reduce_mean_op},
-    {"Resize", make_resize_op},
-    {"Upsample", make_upsample_op},
-    {"Identity", make_identity_op},
-    {"Dropout", make_dropout_op},
+    OpDef("Conv", make_conv_op).incremental_kind(IK::CONV_WINDOW).lrp_kind(LK::WEIGHTED).weights(1, 2, false, conv_weight_fan_in),
+    OpDef("ConvTranspose", make_conv_transpose_op).lrp_kind(LK::WEIGHTED).weights(1, 2, false, conv_weight_fan_in),
+    OpDef("Gemm", make_gemm_op).lrp_kind(LK::WEIGHTED).weights(1, 2, true, gemm_weight_fan_in),
+    OpDef("MatMul", make_matmul_op).lrp_kind(LK::WEIGHTED).weights(1, -1, true, matmul_weight_fan_in),
+    OpDef("BatchNormalization", make_batch_normalization_op)
+        .incremental_kind(IK::ELEMENTWISE)
+        .lrp_kind(LK::RULE)
+        .identity_params(1, BATCH_NORMALIZATION_IDENTITY, 5),
+    OpDef("MaxPool", make_max_pool_op).incremental_kind(IK::MAX_WINDOW).lrp_kind(LK::RULE),
+    OpDef("GlobalMaxPool", make_global_max_pool_op).lrp_kind(LK::RULE),
+    OpDef("AveragePool", make_average_pool_op).incremental_kind(IK::AVERAGE_WINDOW).lrp_kind(LK::RULE),
+    OpDef("GlobalAveragePool", make_global_average_pool_op).incremental_kind(IK::GLOBAL_AVERAGE).lrp_kind(LK::RULE),
+    OpDef("ReduceMean", make_reduce_mean_op).lrp_kind(LK::RULE),
+    OpDef("Add", make_add_op).static_evaluator(static_eval_add).incremental_kind(IK::BROADCAST).lrp_kind(LK::RULE),
+    OpDef("Relu", make_relu_op).relu().incremental_kind(IK::ELEMENTWISE).lrp_kind(LK::IDENTITY),
+    OpDef("Tanh", make_tanh_op).incremental_kind(IK::ELEMENTWISE).lrp_kind(LK::IDENTITY),
+    OpDef("Dropout", make_dropout_op).incremental_kind(IK::ELEMENTWISE).lrp_kind(LK::IDENTITY),
+    OpDef("Identity", make_identity_op)
+        .static_evaluator(static_eval_identity)
+        .incremental_kind(IK::ELEMENTWISE)
+        .lrp_kind(LK::IDENTITY),
+    OpDef("Reshape", make_reshape_op).static_evaluator(static_eval_reshape).lrp_kind(LK::REINDEX),
+    OpDef("Flatten", make_flatten_op).static_evaluator(static_eval_flatten).lrp_kind(LK::REINDEX),
+    OpDef("Squeeze", make_squeeze_op).static_evaluator(static_eval_squeeze).lrp_kind(LK::REINDEX),
+    OpDef("Unsqueeze", make_unsqueeze_op).static_evaluator(static_eval_unsqueeze).lrp_kind(LK::REINDEX),
+    OpDef("Transpose", make_transpose_op).static_evaluator(static_eval_transpose).lrp_kind(LK::REINDEX),
+    OpDef("Concat", make_concat_op).static_evaluator(static_eval_concat).incremental_kind(IK::CONCAT).lrp_kind(LK::REINDEX),
+    OpDef("Pad", make_pad_op).lrp_kind(LK::REINDEX),
+    OpDef("Sub", make_sub_op).static_evaluator(static_eval_sub).incremental_kind(IK::BROADCAST),
+    OpDef("Mul", make_mul_op).static_evaluator(static_eval_mul).incremental_kind(IK::BROADCAST),
+    OpDef("Div", make_div_op).static_evaluator(static_eval_div).incremental_kind(IK::BROADCAST),
+    OpDef("LeakyRelu", make_leaky_relu_op).incremental_kind(IK::ELEMENTWISE),
+    OpDef("Sigmoid", make_sigmoid_op).incremental_kind(IK::ELEMENTWISE),
+    OpDef("Clip", make_clip_op).incremental_kind(IK::ELEMENTWISE),
+    OpDef("Softmax", make_softmax_op),
+    OpDef("Resize", make_resize_op),
+    OpDef("Upsample", make_upsample_op),
+    // Only on static data: the small ops the PyTorch exporter wraps around shapes.
+    OpDef("Constant", nullptr).static_evaluator(static_eval_constant),
+    OpDef("Shape", nullptr).static_evaluator(static_eval_shape).reads_shape_only(),
+    OpDef("Size", nullptr).static_evaluator(static_eval_size).reads_shape_only(),
+    OpDef("Gather", nullptr).static_evaluator(static_eval_gather),
+    OpDef("Cast", nullptr).static_evaluator(static_eval_cast),
+    OpDef("Slice", nullptr).static_evaluator(static_eval_slice),
+    OpDef("ConstantOfShape", nullptr).static_evaluator(static_eval_constant_of_shape),
+    OpDef("Range", nullptr).static_evaluator(static_eval_range),
+    OpDef("Neg", nullptr).static_evaluator(static_eval_neg),
 };
-static_assert(sizeof(OP_TABLE) / sizeof(OP_TABLE[0]) == 31, "op table changed: update tests and docs");
+static_assert(sizeof(OP_TABLE) / sizeof(OP_TABLE[0]) == 40, "op table changed: update tests and docs");
 }  // namespace
 
 const std::vector<OpDef>& op_table() {
@@ -83,7 +118,7 @@ const std::vector<OpDef>& op_table() {
 }
 
 const OpDef* find_op(const std::string& op_type) {
-  for (const OpDef& d : OP_TABLE)
+  for (const OpDef& d : op_table())
     if (op_type == d.op_type) return &d;
   return nullptr;
 }

@@ -30,7 +30,7 @@
 namespace xm {
 
 struct EvalMetricInfo {
-  const char* name;      // the JSON key (DESIGN.md)
+  const char* name;      // the JSON key (docs/ARCHITECTURE.md)
   const char* follows;   // the Quantus metric (or paper) it follows
   const char* meaning;   // one line for the UI: what the value says
   bool higher_is_better;

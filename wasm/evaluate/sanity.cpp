@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/engine_backend.h"
+#include "engine/op.h"
 #include "explain/rng.h"
 
 namespace xm {
@@ -38,17 +39,19 @@ const onnx::Node* find_node(const onnx::Model& m, const std::string& label) {
 std::vector<SanityLayer> sanity_layers(const onnx::Model& model) {
   std::vector<SanityLayer> out;
   for (const onnx::Node& n : model.graph.nodes) {
-    const std::string& op = n.op_type;
-    if (op != "Conv" && op != "ConvTranspose" && op != "Gemm" && op != "MatMul" && op != "BatchNormalization") continue;
+    // The layers with learned parameters: the op table's OpParams::weight.
+    const OpDef* def = find_op(n.op_type);
+    if (!def || def->params.weight < 0) continue;
+    const size_t wi = size_t(def->params.weight);
     SanityLayer l;
     l.node = layer_label(n);
-    l.op_type = op;
+    l.op_type = n.op_type;
     for (size_t i = 1; i < n.inputs.size(); ++i) {
       const onnx::TensorData* t = find_init(model, n.inputs[i]);
       if (t && t->is_float()) l.initializers.push_back(t->name);
     }
     // A MatMul of two activations has nothing to randomise; a layer needs its weight.
-    if (n.inputs.size() > 1 && find_init(model, n.inputs[1]) && !l.initializers.empty()) out.push_back(l);
+    if (n.inputs.size() > wi && find_init(model, n.inputs[wi]) && !l.initializers.empty()) out.push_back(l);
   }
   return out;
 }
@@ -56,24 +59,21 @@ std::vector<SanityLayer> sanity_layers(const onnx::Model& model) {
 Status sanity_randomize_layer(onnx::Model& model, const SanityLayer& layer, uint64_t seed) {
   const onnx::Node* n = find_node(model, layer.node);
   if (!n) return Status::error("sanity: no node " + layer.node + " in the model");
+  const OpDef* def = find_op(layer.op_type);
+  if (!def || def->params.weight < 0)
+    return Status::error("sanity: " + layer.node + " (" + layer.op_type + ") has no parameters to randomise");
+  const OpParams& par = def->params;
   Rng rng(seed);
-  if (layer.op_type == "BatchNormalization") {
-    const float fill[5] = {0, 1, 0, 0, 1};  // scale 1, shift 0, mean 0, var 1
-    for (size_t i = 1; i < n->inputs.size() && i < 5; ++i)
-      if (onnx::TensorData* t = find_init(model, n->inputs[i])) std::fill(t->f.begin(), t->f.end(), fill[i]);
+  if (par.identity) {
+    for (size_t i = 1; i < n->inputs.size() && i < size_t(par.identity_count); ++i)
+      if (onnx::TensorData* t = find_init(model, n->inputs[i])) std::fill(t->f.begin(), t->f.end(), par.identity[i]);
     return Status::ok();
   }
-  onnx::TensorData* w = find_init(model, n->inputs[1]);
+  const size_t wi = size_t(par.weight);
+  onnx::TensorData* w = wi < n->inputs.size() ? find_init(model, n->inputs[wi]) : nullptr;
   if (!w || w->dims.empty()) return Status::error("sanity: " + layer.node + " has no weight initializer");
-  int64_t fan_in = 1;
-  if (layer.op_type == "Conv" || layer.op_type == "ConvTranspose") {
-    for (size_t d = 1; d < w->dims.size(); ++d) fan_in *= w->dims[d];
-  } else if (layer.op_type == "Gemm") {
-    const onnx::Attribute* tb = onnx::find_attr(*n, "transB");
-    fan_in = w->dims.size() == 2 ? ((tb && tb->i) ? w->dims[1] : w->dims[0]) : w->numel();
-  } else {  // MatMul: x [.., K] @ W [K, N]
-    fan_in = w->dims.size() >= 2 ? w->dims[w->dims.size() - 2] : w->dims[0];
-  }
+  XM_ASSERT(par.fan_in);
+  const int64_t fan_in = par.fan_in(*n, w->dims);
   const double bound = 1.0 / std::sqrt(double(std::max<int64_t>(1, fan_in)));
   for (size_t i = 1; i < n->inputs.size(); ++i) {
     onnx::TensorData* t = find_init(model, n->inputs[i]);

@@ -1,5 +1,5 @@
 // Explainers: attribution methods as incremental jobs over a Backend's queries
-// (DESIGN.md, "Explainer = an incremental job"). A job emits one batch of
+// (docs/ARCHITECTURE.md, "Layers and the data path"). A job emits one batch of
 // queries per step(), so the UI can draw progress and partial maps, cancel, and
 // keep its frame rate; the CLI and the tests run the same job to the end.
 // Names, parameters and numbers follow Captum's definitions (see each method's help).

@@ -79,4 +79,7 @@ public:
 };
 }  // namespace
 std::unique_ptr<Op> make_batch_normalization_op() { return std::make_unique<BatchNormOp>(); }
+// Values of inputs 0..4 (X, scale, B, mean, var) that make the op the identity:
+// scale 1, shift 0, mean 0, var 1 (X's entry is unused).
+extern const float BATCH_NORMALIZATION_IDENTITY[5] = {0, 1, 0, 0, 1};
 }  // namespace xm

@@ -2,6 +2,7 @@
 // activation. Backward reduces the output gradient over each input's
 // broadcast dimensions. ref: ONNX Add-14, Sub-14, Mul-14, Div-14.
 #include "engine/ops/op_util.h"
+#include "engine/static_eval.h"
 
 namespace xm {
 namespace {
@@ -90,4 +91,84 @@ std::unique_ptr<Op> make_add_op() { return std::make_unique<BinaryOp>(BinKind::A
 std::unique_ptr<Op> make_sub_op() { return std::make_unique<BinaryOp>(BinKind::SUB); }
 std::unique_ptr<Op> make_mul_op() { return std::make_unique<BinaryOp>(BinKind::MUL); }
 std::unique_ptr<Op> make_div_op() { return std::make_unique<BinaryOp>(BinKind::DIV); }
+
+namespace {
+// On static data (shape arithmetic): integers stay int64 (division truncates), floats go through double.
+Status static_eval_binary(BinKind kind, const onnx::Node& n, const std::vector<const StaticTensor*>& in,
+                          std::vector<StaticTensor>* out) {
+  const StaticTensor *xp = nullptr, *yp = nullptr;
+  XM_TRY(static_input(n, in, 0, &xp));
+  XM_TRY(static_input(n, in, 1, &yp));
+  const StaticTensor& x = *xp;
+  const StaticTensor& y = *yp;
+  // numpy broadcasting
+  size_t r = std::max(x.shape.size(), y.shape.size());
+  Shape os(r);
+  for (size_t k = 0; k < r; ++k) {
+    int64_t a = k + x.shape.size() >= r ? x.shape[k + x.shape.size() - r] : 1;
+    int64_t b = k + y.shape.size() >= r ? y.shape[k + y.shape.size() - r] : 1;
+    if (a != b && a != 1 && b != 1)
+      return static_error(n, "shapes " + shape_str(x.shape) + " and " + shape_str(y.shape) + " do not broadcast");
+    os[k] = a == 1 ? b : a;
+  }
+  XM_TRY(static_check_size(n, os));
+  StaticTensor res;
+  res.shape = os;
+  res.is_int = x.is_int && y.is_int;
+  int64_t cnt = shape_numel(os);
+  for (int64_t k = 0; k < cnt; ++k) {
+    int64_t ix = 0, iy = 0, sx = 1, sy = 1, rem = k;
+    for (size_t d = r; d-- > 0;) {
+      int64_t c = rem % os[d];
+      rem /= os[d];
+      if (d + x.shape.size() >= r) {
+        int64_t dim = x.shape[d + x.shape.size() - r];
+        if (dim != 1) ix += c * sx;
+        sx *= dim;
+      }
+      if (d + y.shape.size() >= r) {
+        int64_t dim = y.shape[d + y.shape.size() - r];
+        if (dim != 1) iy += c * sy;
+        sy *= dim;
+      }
+    }
+    if (res.is_int) {
+      int64_t a = x.i[size_t(ix)], b = y.i[size_t(iy)], v = 0;
+      if (kind == BinKind::ADD) v = a + b;
+      else if (kind == BinKind::SUB) v = a - b;
+      else if (kind == BinKind::MUL) v = a * b;
+      else {
+        if (b == 0) return static_error(n, "integer division by zero");
+        v = a / b;
+      }
+      res.i.push_back(v);
+    } else {
+      double a = x.at(ix), b = y.at(iy), v = 0;
+      if (kind == BinKind::ADD) v = a + b;
+      else if (kind == BinKind::SUB) v = a - b;
+      else if (kind == BinKind::MUL) v = a * b;
+      else v = a / b;
+      res.f.push_back(float(v));
+    }
+  }
+  out->push_back(std::move(res));
+  return Status::ok();
+}
+}  // namespace
+Status static_eval_add(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
+                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+  return static_eval_binary(BinKind::ADD, n, in, out);
+}
+Status static_eval_sub(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
+                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+  return static_eval_binary(BinKind::SUB, n, in, out);
+}
+Status static_eval_mul(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
+                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+  return static_eval_binary(BinKind::MUL, n, in, out);
+}
+Status static_eval_div(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
+                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+  return static_eval_binary(BinKind::DIV, n, in, out);
+}
 }  // namespace xm

@@ -7,7 +7,7 @@
 
 namespace xm {
 namespace {
-class ClipOp : public Op {
+class ClipOp : public UnaryOp {
   float lo_ = -std::numeric_limits<float>::infinity(), hi_ = std::numeric_limits<float>::infinity();
   bool bounds_as_inputs_ = false;
 
@@ -42,22 +42,15 @@ public:
   void forward(const OpRun& r) override {
     float lo, hi;
     bounds(r, &lo, &hi);
-    const float* x = r.in[0];
-    float* y = r.out[0];
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) y[i] = std::min(std::max(x[i], lo), hi);
-    });
+    map(r, [lo, hi](float v) { return std::min(std::max(v, lo), hi); });
   }
   void backward(const OpRun& r) override {
     float lo, hi;
     bounds(r, &lo, &hi);
     const float* x = r.in[0];
     const float* gy = r.gout[0];
-    float* gx = r.gin[0];
-    if (!gx) return;
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) gx[i] += (x[i] >= lo && x[i] <= hi) ? gy[i] : 0.0f;
-    });
+    if (!r.gin[0]) return;
+    accumulate(r, [&](int64_t i) { return (x[i] >= lo && x[i] <= hi) ? gy[i] : 0.0f; });
   }
 };
 }  // namespace

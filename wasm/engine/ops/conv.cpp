@@ -225,4 +225,11 @@ public:
 };
 }  // namespace
 std::unique_ptr<Op> make_conv_op() { return std::make_unique<ConvOp>(); }
+// Fan-in of W [M, C/group, kH, kW] (ConvTranspose's [C, M/group, kH, kW] too):
+// every dimension after the first, as PyTorch's default initialisation counts it.
+int64_t conv_weight_fan_in(const onnx::Node&, const Shape& w) {
+  int64_t fan_in = 1;
+  for (size_t d = 1; d < w.size(); ++d) fan_in *= w[d];
+  return fan_in;
+}
 }  // namespace xm

@@ -1,6 +1,7 @@
 // Ops whose output is their first input's data under another shape or name
 // (Reshape, Flatten, Squeeze, Unsqueeze, Identity, Dropout): forward copies,
-// backward adds dy to dx. Each op's file supplies only its shape rule.
+// backward adds dy to dx. Each op's file supplies only its shape rule (and its
+// init); UnaryOp's same-shape rule is Identity's and Dropout's.
 #pragma once
 #include <cstring>
 
@@ -8,7 +9,7 @@
 
 namespace xm {
 
-class CopyOp : public Op {
+class CopyOp : public UnaryOp {
 public:
   bool backward_reads_input(int k) const override { return false; }
   bool backward_reads_output() const override { return false; }

@@ -88,4 +88,9 @@ public:
 };
 }  // namespace
 std::unique_ptr<Op> make_gemm_op() { return std::make_unique<GemmOp>(); }
+// Fan-in of B [K, N] ([N, K] under transB); of a B that is not a matrix, its size.
+int64_t gemm_weight_fan_in(const onnx::Node& n, const Shape& w) {
+  const onnx::Attribute* tb = onnx::find_attr(n, "transB");
+  return w.size() == 2 ? ((tb && tb->i) ? w[1] : w[0]) : shape_numel(w);
+}
 }  // namespace xm

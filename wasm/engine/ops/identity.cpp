@@ -1,6 +1,7 @@
 // Identity, and Dropout at inference (the identity; its mask output and
 // training mode are refused). ref: ONNX Identity-16, Dropout-13.
 #include "engine/ops/copy_op.h"
+#include "engine/static_eval.h"
 
 namespace xm {
 namespace {
@@ -23,12 +24,16 @@ public:
     }
     return Status::ok();
   }
-  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
-    out->push_back(s.in[0]);
-    return Status::ok();
-  }
 };
 }  // namespace
 std::unique_ptr<Op> make_identity_op() { return std::make_unique<IdentityOp>(false); }
 std::unique_ptr<Op> make_dropout_op() { return std::make_unique<IdentityOp>(true); }
+
+Status static_eval_identity(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
+                            const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+  const StaticTensor* x = nullptr;
+  XM_TRY(static_input(n, in, 0, &x));
+  out->push_back(*x);
+  return Status::ok();
+}
 }  // namespace xm

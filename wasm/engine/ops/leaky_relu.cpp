@@ -3,7 +3,7 @@
 
 namespace xm {
 namespace {
-class LeakyReluOp : public Op {
+class LeakyReluOp : public UnaryOp {
   float alpha_ = 0.01f;
 
 public:
@@ -13,26 +13,15 @@ public:
     XM_TRY(c.get_float("alpha", 0.01f, &alpha_));
     return c.expect_inputs(1, 1);
   }
-  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
-    out->push_back(s.in[0]);
-    return Status::ok();
-  }
   void forward(const OpRun& r) override {
-    const float* x = r.in[0];
-    float* y = r.out[0];
     const float a = alpha_;
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : a * x[i];
-    });
+    map(r, [a](float v) { return v > 0.0f ? v : a * v; });
   }
   void backward(const OpRun& r) override {
     const float* x = r.in[0];
     const float* gy = r.gout[0];
-    float* gx = r.gin[0];
     const float a = alpha_;
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) gx[i] += x[i] > 0.0f ? gy[i] : a * gy[i];
-    });
+    accumulate(r, [&](int64_t i) { return x[i] > 0.0f ? gy[i] : a * gy[i]; });
   }
 };
 }  // namespace

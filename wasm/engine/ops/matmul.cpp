@@ -83,4 +83,6 @@ public:
 };
 }  // namespace
 std::unique_ptr<Op> make_matmul_op() { return std::make_unique<MatMulOp>(); }
+// Fan-in of W in x [.., K] @ W [.., K, N]: K (a 1-D W's only dimension).
+int64_t matmul_weight_fan_in(const onnx::Node&, const Shape& w) { return w.size() >= 2 ? w[w.size() - 2] : w[0]; }
 }  // namespace xm

@@ -1,6 +1,6 @@
-// Helpers shared by the ops: numpy broadcasting, axis normalization, and the
+// Helpers shared by the ops: numpy broadcasting, axis normalization, the
 // 2-D window geometry of Conv, ConvTranspose and the pools (1-D inputs are
-// run as H = 1).
+// run as H = 1), and UnaryOp, the base of the element-by-element ops.
 //
 //   Broadcast b;
 //   XM_TRY(broadcast_plan(a_shape, b_shape, &b));  // b.out, per-input strides
@@ -60,6 +60,47 @@ void parallel_elements(int64_t n, F&& fn) {
   }
   parallel_for(n, [&](int64_t b, int64_t e) { fn(b, e); });
 }
+
+// Ops with one input whose output has its shape, element by element (Relu,
+// Sigmoid, Tanh, LeakyRelu, Clip; Identity and Dropout through CopyOp).
+// init accepts no attribute (ops with some override it); map and accumulate
+// write the element loops once.
+//
+//   void forward(const OpRun& r) override { map(r, [](float v) { return std::tanh(v); }); }
+//   void backward(const OpRun& r) override {
+//     const float *y = r.out[0], *gy = r.gout[0];
+//     accumulate(r, [&](int64_t i) { return gy[i] * (1.0f - y[i] * y[i]); });
+//   }
+class UnaryOp : public Op {
+public:
+  Status init(const OpInit& c) override {
+    XM_TRY(c.allow_attrs({}));
+    return c.expect_inputs(1, 1);
+  }
+  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
+    out->push_back(s.in[0]);
+    return Status::ok();
+  }
+
+protected:
+  // y[i] = f(x[i]), split over the pool when large.
+  template <class F>
+  static void map(const OpRun& r, F&& f) {
+    const float* x = r.in[0];
+    float* y = r.out[0];
+    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) y[i] = f(x[i]);
+    });
+  }
+  // gx[i] += g(i), the gradient of element i (g reads gy, x or y at i).
+  template <class G>
+  static void accumulate(const OpRun& r, G&& g) {
+    float* gx = r.gin[0];
+    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) gx[i] += g(i);
+    });
+  }
+};
 
 inline bool normalize_axis(int64_t a, int64_t rank, int64_t* out) {
   if (a < -rank || a >= rank) return false;

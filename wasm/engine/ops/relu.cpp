@@ -5,25 +5,11 @@
 
 namespace xm {
 namespace {
-class ReluOp : public Op {
+class ReluOp : public UnaryOp {
 public:
   bool backward_reads_input(int k) const override { return false; }
   bool backward_assigns(int k) const override { return true; }
-  Status init(const OpInit& c) override {
-    XM_TRY(c.allow_attrs({}));
-    return c.expect_inputs(1, 1);
-  }
-  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
-    out->push_back(s.in[0]);
-    return Status::ok();
-  }
-  void forward(const OpRun& r) override {
-    const float* x = r.in[0];
-    float* y = r.out[0];
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-    });
-  }
+  void forward(const OpRun& r) override { map(r, [](float v) { return v > 0.0f ? v : 0.0f; }); }
   void backward(const OpRun& r) override {
     const float* y = r.out[0];
     const float* gy = r.gout[0];

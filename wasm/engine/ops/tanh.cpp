@@ -3,31 +3,14 @@
 
 namespace xm {
 namespace {
-class TanhOp : public Op {
+class TanhOp : public UnaryOp {
 public:
   bool backward_reads_input(int k) const override { return false; }
-  Status init(const OpInit& c) override {
-    XM_TRY(c.allow_attrs({}));
-    return c.expect_inputs(1, 1);
-  }
-  Status infer(const OpShapes& s, std::vector<Shape>* out) override {
-    out->push_back(s.in[0]);
-    return Status::ok();
-  }
-  void forward(const OpRun& r) override {
-    const float* x = r.in[0];
-    float* y = r.out[0];
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) y[i] = std::tanh(x[i]);
-    });
-  }
+  void forward(const OpRun& r) override { map(r, [](float v) { return std::tanh(v); }); }
   void backward(const OpRun& r) override {
     const float* y = r.out[0];
     const float* gy = r.gout[0];
-    float* gx = r.gin[0];
-    parallel_elements(shape_numel(r.in_shape[0]), [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) gx[i] += gy[i] * (1.0f - y[i] * y[i]);
-    });
+    accumulate(r, [&](int64_t i) { return gy[i] * (1.0f - y[i] * y[i]); });
   }
 };
 }  // namespace
