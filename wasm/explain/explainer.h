@@ -146,7 +146,7 @@ struct ParamSpec {
   ParamKind kind;
   const char* default_value;
   const char* help;  // one line: meaning, range
-  double lo = 0, hi = 0;             // INT, FLOAT: the valid values, both ends included
+  double lo = 0, hi = 0;             // INT, FLOAT, SIZE (each side): the valid values, both ends included
   bool log_scale = false;            // INT, FLOAT: the range spans decades, a slider is logarithmic
   bool slider = false;               // INT, FLOAT: the page shows a slider over (a useful part of) the range
   bool image_side = false;           // INT, SIZE: at most the image's side; the page's slider ends there
