@@ -316,6 +316,9 @@
       return mine;
     },
     cancel() { started(); call('xm_api_cancel', null, [], []); },
+    // Every method and its parameters as the core declares them (ParamSpec): [{name, params: [{key, kind
+    // (bool|int|float|size|choice|text|seed), default, help, lo, hi, log, slider, image_side, choices, open}]}].
+    methods() { started(); return JSON.parse(call('xm_api_methods', 'string', [], [])); },
     async loadModel(src, name) {
       started();
       const isUrl = typeof src === 'string';

@@ -67,6 +67,30 @@ test('run() through the API: several methods, each with its own cost', async () 
   await assert.rejects(page.evaluate(() => window.xmediaLab.run({ method: 'nonsense' })), /nonsense/);
 });
 
+test('methods() gives every parameter spec, and run() refuses a value outside its range', async () => {
+  const methods = await page.evaluate(() => window.xmediaLab.methods());
+  const names = methods.map((m) => m.name);
+  for (const n of ['saliency', 'integrated_gradients', 'grad_cam', 'occlusion', 'lime', 'kernel_shap', 'lrp_epsilon'])
+    assert.ok(names.includes(n), `${n} missing from ${names}`);
+  const ig = methods.find((m) => m.name === 'integrated_gradients').params;
+  const steps = ig.find((p) => p.key === 'steps');
+  assert.deepEqual({ kind: steps.kind, default: steps.default, lo: steps.lo, hi: steps.hi, log: steps.log, slider: steps.slider },
+    { kind: 'int', default: '50', lo: 1, hi: 4096, log: true, slider: true });
+  const baseline = ig.find((p) => p.key === 'baseline');
+  assert.deepEqual({ kind: baseline.kind, choices: baseline.choices, open: baseline.open },
+    { kind: 'choice', choices: ['zero', 'blur', 'uniform'], open: true });
+  for (const m of methods) {
+    for (const p of m.params) {
+      assert.ok(['bool', 'int', 'float', 'size', 'choice', 'text', 'seed'].includes(p.kind), `${m.name}.${p.key}: ${p.kind}`);
+      if (p.kind === 'int' || p.kind === 'float') assert.ok(Number(p.default) >= p.lo && Number(p.default) <= p.hi, `${m.name}.${p.key}`);
+      if (p.kind === 'choice') assert.ok(p.choices.includes(p.default), `${m.name}.${p.key}`);
+    }
+  }
+  const err = await page.evaluate((hi) => window.xmediaLab.run({ method: 'integrated_gradients', params: { steps: hi + 1 } })
+    .then(() => '', (e) => e.message), steps.hi);
+  assert.equal(err, `integrated_gradients: parameter 'steps' must be an integer from 1 to ${steps.hi}, got '${steps.hi + 1}'`);
+});
+
 test('switching the case by clicking its thumbnail changes image and prediction', async () => {
   const before = await status();
   // The Case panel (left column, max(300, 24% of the width) wide, 8 px padding)

@@ -171,6 +171,11 @@ TEST_CASE("bad input: a clear error, never a crash") {
   CHECK_FALSE(eval_set_options(&q, {{"steps", "0"}}));
   CHECK_FALSE(eval_set_options(&q, {{"stepz", "5"}}));
   CHECK_FALSE(eval_set_options(&q, {{"road_percentages", "10,abc"}}));
+  // How xmedia evaluate tells a metric option from a method parameter in --param.
+  CHECK(eval_is_option("steps"));
+  CHECK(eval_is_option("road_noise"));
+  CHECK_FALSE(eval_is_option("baseline"));
+  CHECK_FALSE(eval_is_option("stepz"));
   Tensor x({1, 1, 4, 4});
   CHECK_FALSE(eval_baseline(x, "purple", 0));
 }

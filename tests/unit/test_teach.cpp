@@ -278,6 +278,24 @@ TEST_SUITE("teach") {
     CHECK_FALSE(lesson_parse("{not json", "x.json"));
   }
 
+  TEST_CASE("a lesson's parameter values are checked against the method's spec when it loads") {
+    auto r = lesson_parse(
+        R"({"id":"x","title":"T","steps":[{"title":"a","text":"b"},)"
+        R"({"title":"c","text":"d","state":{"method":"integrated_gradients","params":{"steps":0}}}]})",
+        "x.json");
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == "x.json, step 2: integrated_gradients: parameter 'steps' must be an integer from 1 to 4096, got '0'");
+    r = lesson_parse(R"({"id":"x","title":"T","steps":[{"title":"a","text":"b","state":)"
+                     R"({"method":"grad_cam","params":{"upsample":"bicubic"}}}]})",
+                     "x.json");
+    REQUIRE_FALSE(r);
+    CHECK(r.error().find("'upsample' must be one of bilinear, nearest") != std::string::npos);
+    // Values the spec leaves to the method (an open choice) pass.
+    CHECK(lesson_parse(R"({"id":"x","title":"T","steps":[{"title":"a","text":"b","state":)"
+                       R"({"method":"integrated_gradients","params":{"steps":16,"baseline":"0.5"}}}]})",
+                       "x.json"));
+  }
+
   TEST_CASE("painting the scar away lowers the cardiac model's scar probability") {
     Lab lab;
     lab.auto_rerun = false;

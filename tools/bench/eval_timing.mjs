@@ -43,7 +43,7 @@ for (const method of methods) {
   const per = {};
   for (let r = 0; r < runs; ++r) {
     const extra = sanity ? ['--sanity'] : [];
-    const out = JSON.parse(xm(['evaluate', '--model', model, '--image', x, '--mask', m, '--target', '1', '--method', method,
+    const out = JSON.parse(xm(['evaluate', '--model', model, '--input', x, '--mask', m, '--target', '1', '--method', method,
       '--threads', '1', ...extra]));
     for (const [k, v] of Object.entries(out)) {
       if (v && typeof v === 'object' && typeof v.seconds === 'number') (per[k] ||= []).push(v.seconds);

@@ -14,11 +14,7 @@
 
 namespace xm {
 
-// A macro so that usage strings can concatenate it.
-#define XM_CLI_BACKEND_USAGE \
-    "  --backend B         native (default: our engine) or ort (ONNX Runtime Web, logits only;\n" \
-    "                      only in the wasm build: node build/wasm/xmedia.js)\n"
-
+// Its usage line is XM_CLI_BACKEND (cli.h).
 // 0 with *which set, or the exit code after printing the error.
 int cli_backend_choice(const cli::Args& a, std::string* which);
 Result<std::unique_ptr<Backend>> cli_open_backend(const std::string& which, const std::string& model, int threads);

@@ -7,7 +7,7 @@
 //     ...
 //     return xm::cli::EXIT_OK;
 //   }
-//   XM_COMMAND(info, "JSON: inputs, outputs, shapes, ops", "  --model M.onnx   the model\n", run_info);
+//   XM_COMMAND(info, "JSON: inputs, outputs, shapes, ops", XM_CLI_MODEL, run_info);
 //
 // Exit status: 0 done, 2 bad usage, 3 bad input. Errors are one line on stderr
 // starting "error:".
@@ -63,6 +63,22 @@ const std::vector<Command>& commands();
 
 }  // namespace cli
 }  // namespace xm
+
+// Options that several commands share, worded once: a command's usage string
+// lists them among its own lines, all aligned at column 28, so every --help
+// describes --model, --input, --target, --threads and --backend alike.
+#define XM_CLI_MODEL \
+    "  --model M.onnx            the model (ONNX)\n"
+#define XM_CLI_INPUT \
+    "  --input X.npy|IMG         the input: a .npy tensor (fed as is) or an image (PNG, JPEG, BMP;\n" \
+    "                            preprocessed as the model card says)\n"
+#define XM_CLI_TARGET \
+    "  --target K                the output to explain (default: the predicted class)\n"
+#define XM_CLI_THREADS \
+    "  --threads N               threads the engine may use (default 1)\n"
+#define XM_CLI_BACKEND \
+    "  --backend B               native (default: our engine) or ort (ONNX Runtime Web, logits only;\n" \
+    "                            only in the wasm build: node build/wasm/xmedia.js)\n"
 
 #define XM_COMMAND(name, summary, usage, fn) \
   static ::xm::cli::CommandRegistrar xm_command_##name##_reg({#name, summary, usage, fn})

@@ -96,10 +96,10 @@ int run_bench(xm::cli::Args& a) {
 }  // namespace
 
 XM_COMMAND(bench, "JSON lines: median seconds per batch of the engine's passes",
-           "  --model M.onnx     the model\n"
-           "  --batch B          images per batch (default 64)\n"
-           "  --threads N        threads (default 1)\n"
-           "  --repeat R         timed repetitions after a warm-up (default 5)\n"
-           "  --what W           forward (default), gradient (forward+backward) or both\n"
-           "  --profile          also print seconds per node on stderr\n",
+           XM_CLI_MODEL
+           "  --batch B                 images per batch (default 64)\n"
+           XM_CLI_THREADS
+           "  --repeat R                timed repetitions after a warm-up (default 5)\n"
+           "  --what W                  forward (default), gradient (forward+backward) or both\n"
+           "  --profile                 also print seconds per node on stderr\n",
            run_bench);

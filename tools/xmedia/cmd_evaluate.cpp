@@ -22,10 +22,11 @@ namespace {
 
 std::string evaluate_usage() {
   std::string s =
-      "  --model M.onnx            the model\n"
+      XM_CLI_MODEL
       "  --scenario S --seed N     a synthetic case (cardiac_lge, liver_ct, chest_xray, fundus) with its mask\n"
       "  --label 0|1               the case's class (default: drawn from the seed)\n"
-      "  --image X.npy|IMG         or your own input (.npy as is; an image as the model card says)\n"
+      XM_CLI_INPUT
+      "  --image X.npy|IMG         an older spelling of --input; give --input or --scenario, not both\n"
       "  --mask M.npy|PNG          its ground-truth mask (values > 0.5 inside; PNG: > 127)\n"
       "  --mask-of lesion|marker   with --scenario: score against the lesion (default) or the burned-in\n"
       "                            marker of chest_xray (turns the marker knob on)\n"
@@ -33,7 +34,7 @@ std::string evaluate_usage() {
       "                            several: one JSON line per method, sharing the model's answers that\n"
       "                            do not depend on the map (faithfulness correlation, infidelity)\n"
       "  --attribution A.npy       score this map instead of running the method\n"
-      "  --target K                the class to explain (default: the predicted class)\n"
+      XM_CLI_TARGET
       "  --metrics all|a,b,...     which metrics (default all)\n"
       "  --param key=value         repeatable: a method parameter (as xmedia explain), a metric option\n"
       "                            (below), or knob:NAME=V for a phantom knob\n"
@@ -42,7 +43,7 @@ std::string evaluate_usage() {
       "  --compare-model M2.onnx   also the data-randomisation test: the same method on M2\n"
       "                            (e.g. models/cardiac_lge_random_labels.onnx)\n"
       "  --eval-seed N             seed of the metrics' random draws (default 0)\n"
-      "  --threads N               threads the engine may use (default 1)\n"
+      XM_CLI_THREADS
       "\nmetrics (JSON keys; what each follows; meaning):\n";
   for (auto& m : xm::eval_metrics())
     s += "  " + std::string(m.name) + ": " + m.follows + "\n      " + m.meaning + "\n";
@@ -62,7 +63,7 @@ bool ends_with(const std::string& s, const std::string& e) {
 int run_evaluate(xm::cli::Args& a) {
   using namespace xm;
   using cli::fail;
-  if (!a.reject_unknown({"model", "scenario", "seed", "label", "image", "mask", "mask-of", "method", "attribution", "target",
+  if (!a.reject_unknown({"model", "scenario", "seed", "label", "input", "image", "mask", "mask-of", "method", "attribution", "target",
                          "metrics", "param", "sanity", "sanity-layers", "compare-model", "eval-seed", "threads"}))
     return cli::EXIT_USAGE;
   std::string model, method_list = a.get("method"), attribution_path = a.get("attribution");
@@ -73,8 +74,11 @@ int run_evaluate(xm::cli::Args& a) {
       !a.get_int("sanity-layers", 0, 10000, 0, &sanity_layers))
     return cli::EXIT_USAGE;
   if (method_list.empty() && attribution_path.empty()) return fail(cli::EXIT_USAGE, "evaluate: give --method NAME or --attribution A.npy");
-  if (a.has("scenario") == a.has("image"))
-    return fail(cli::EXIT_USAGE, "evaluate: give either --scenario S --seed N or --image X [--mask M]");
+  // --image is the older spelling of --input.
+  if (a.has("input") && a.has("image")) return fail(cli::EXIT_USAGE, "evaluate: give --input or --image, not both");
+  const std::string input_path = a.has("input") ? a.get("input") : a.get("image");
+  if (a.has("scenario") == (a.has("input") || a.has("image")))
+    return fail(cli::EXIT_USAGE, "evaluate: give either --scenario S --seed N or --input X [--mask M]");
   if ((a.flag("sanity") || a.has("compare-model")) && method_list.empty())
     return fail(cli::EXIT_USAGE, "evaluate: --sanity and --compare-model re-run the method: give --method");
 
@@ -82,10 +86,9 @@ int run_evaluate(xm::cli::Args& a) {
   EvalRequest q;
   ParamList method_params, knobs;
   std::vector<std::pair<std::string, std::string>> options;
-  const std::string opt_help = eval_options_help();
   for (auto& kv : a.params()) {
     if (kv.first.compare(0, 5, "knob:") == 0) knobs.emplace_back(kv.first.substr(5), kv.second);
-    else if (opt_help.find("    " + kv.first + "=") != std::string::npos) options.push_back(kv);
+    else if (eval_is_option(kv.first)) options.push_back(kv);
     else method_params.push_back(kv);
   }
   Status s = eval_parse_metrics(a.get("metrics", "all"), &q.metrics);
@@ -158,7 +161,7 @@ int run_evaluate(xm::cli::Args& a) {
     }
   } else {
     if (a.has("mask-of")) return fail(cli::EXIT_USAGE, "evaluate: --mask-of needs --scenario");
-    auto x = cli_read_model_input(model, a.get("image"), b.info().input_shape);
+    auto x = cli_read_model_input(model, input_path, b.info().input_shape);
     if (!x) return fail(cli::EXIT_BAD_INPUT, x.error());
     q.input = x.take();
     if (a.has("mask")) {

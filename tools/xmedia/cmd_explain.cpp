@@ -21,19 +21,17 @@ namespace {
 
 std::string explain_usage() {
   std::string s =
-      "  --model M.onnx      the model\n"
-      "  --input X.npy|IMG   the input (.npy as is; an image is preprocessed as the model card says)\n"
-      "  --method NAME       the attribution method (below)\n"
-      "  --target K          the output to explain (default: the predicted class)\n"
-      "  --param key=value   a method parameter, repeatable (below; defaults shown)\n"
-      "  --out A.npy         where to write the attribution ([1,C,H,W]; Grad-CAM family [1,1,H,W])\n"
-      "  --png P.png         also write an overlay of the attribution on the input\n"
-      "  --threads N         threads the engine may use (default 1)\n"
-      XM_CLI_BACKEND_USAGE
-      "  --repeat N          run the method N times on the same loaded model and report the median\n"
-      "                      time as \"seconds\", default 1. With N > 1 the timed runs follow a cold\n"
-      "                      run (\"first_seconds\") and warm-up runs for at least 0.25 s (\"warmup_runs\"),\n"
-      "                      so they time warm calls, as PyTorch/Captum timings do\n"
+      XM_CLI_MODEL XM_CLI_INPUT
+      "  --method NAME             the attribution method (below)\n"
+      XM_CLI_TARGET
+      "  --param key=value         a method parameter, repeatable (below; defaults shown)\n"
+      "  --out A.npy               where to write the attribution ([1,C,H,W]; Grad-CAM family [1,1,H,W])\n"
+      "  --png P.png               also write an overlay of the attribution on the input\n"
+      XM_CLI_THREADS XM_CLI_BACKEND
+      "  --repeat N                run the method N times on the same loaded model and report the median\n"
+      "                            time as \"seconds\", default 1. With N > 1 the timed runs follow a cold\n"
+      "                            run (\"first_seconds\") and warm-up runs for at least 0.25 s (\"warmup_runs\"),\n"
+      "                            so they time warm calls, as PyTorch/Captum timings do\n"
       "\nmethods:\n";
   for (auto& m : xm::explain_methods()) s += "\n" + xm::explain_method_help(m);
   return s;

@@ -58,9 +58,8 @@ int run_gradient(xm::cli::Args& a) {
 }  // namespace
 
 XM_COMMAND(gradient, "writes d(output[target])/d(input) as .npy",
-           "  --model M.onnx      the model\n"
-           "  --input X.npy|IMG   the input\n"
-           "  --target K          which output to differentiate\n"
-           "  --out G.npy         where to write the gradient (the input's shape)\n"
-           "  --guided            guided-backpropagation rule at every ReLU\n",
+           XM_CLI_MODEL XM_CLI_INPUT
+           "  --target K                which output to differentiate (required)\n"
+           "  --out G.npy               where to write the gradient (the input's shape)\n"
+           "  --guided                  guided-backpropagation rule at every ReLU\n",
            run_gradient);

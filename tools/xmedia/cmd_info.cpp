@@ -78,4 +78,4 @@ int run_info(xm::cli::Args& a) {
 }  // namespace
 
 XM_COMMAND(info, "JSON: inputs, outputs, shapes, ops, supported + unsupported ops",
-           "  --model M.onnx   the model (a model with unsupported ops is still described)\n", run_info);
+           XM_CLI_MODEL "A model with unsupported ops is still described.\n", run_info);

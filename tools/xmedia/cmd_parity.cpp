@@ -94,10 +94,10 @@ int run_parity(cli::Args& a) {
 }  // namespace
 
 XM_COMMAND(parity, "JSON lines: our engine vs ONNX Runtime Web on the same inputs (wasm build only)",
-           "  --model M.onnx      the model\n"
-           "  --input X.npy|IMG   its input\n"
-           "  --list FILE         instead: one \"MODEL INPUT\" pair per line, one JSON line each\n"
-           "  --threads N         threads for both (default 1)\n"
+           XM_CLI_MODEL XM_CLI_INPUT
+           "  --list FILE               instead: one \"MODEL INPUT\" pair per line, one JSON line each\n"
+           XM_CLI_THREADS
+           "Both backends use --threads threads.\n"
            "Prints max_abs = max |native - ort| and max_rel = max_abs / max |native| per case;\n"
            "exit 3 when a case fails to run on either.\n",
            run_parity);

@@ -65,9 +65,7 @@ int run_predict(xm::cli::Args& a) {
 }  // namespace
 
 XM_COMMAND(predict, "JSON: the model's output and label for an input",
-           "  --model M.onnx      the model\n"
-           "  --input X.npy|IMG   a .npy tensor (fed as is) or an image (preprocessed per the model card)\n"
-           "  --out Y.npy         also write the output tensor\n"
-           "  --threads N         threads (default 1)\n"
-           XM_CLI_BACKEND_USAGE,
+           XM_CLI_MODEL XM_CLI_INPUT
+           "  --out Y.npy               also write the output tensor\n"
+           XM_CLI_THREADS XM_CLI_BACKEND,
            run_predict);

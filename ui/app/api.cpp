@@ -1,5 +1,6 @@
 // The functions window.xmediaLab calls (exported by name at link time). They
 // return "" on success or the user-facing message; state is unchanged on failure.
+#include <cstdio>
 #include <string>
 
 #include "app.h"
@@ -18,6 +19,33 @@ const char* app_api_return(App& a, std::string s) {
 const char* app_api_status(App& a, const Status& s, bool report) {
   if (!s && report) app_report(a, s.error());
   return app_api_return(a, s ? "" : s.error());
+}
+
+// Every method's parameters as their specs declare them (ParamSpec,
+// wasm/explain/explainer.h): [{"name", "params": [{"key", "kind", "default",
+// "help", "lo", "hi", "log", "slider", "image_side", "choices", "open"}]}].
+std::string methods_json() {
+  JsonWriter w;
+  w.begin_array();
+  for (auto& m : explain_methods()) {
+    w.begin_object().key("name").str(m.name).key("params").begin_array();
+    for (const ParamSpec& p : m.params) {
+      w.begin_object().key("key").str(p.key).key("kind").str(param_kind_name(p.kind));
+      w.key("default").str(p.default_value).key("help").str(p.help);
+      if (p.kind == ParamKind::INT || p.kind == ParamKind::FLOAT || p.kind == ParamKind::SIZE)
+        w.key("lo").num(p.lo, 17).key("hi").num(p.hi, 17);
+      w.key("log").boolean(p.log_scale).key("slider").boolean(p.slider).key("image_side").boolean(p.image_side);
+      if (p.kind == ParamKind::CHOICE) {
+        w.key("choices").begin_array();
+        for (const std::string& c : p.choices) w.str(c);
+        w.end_array().key("open").boolean(p.open);
+      }
+      w.end_object();
+    }
+    w.end_array().end_object();
+  }
+  w.end_array();
+  return w.text();
 }
 
 }  // namespace xm
@@ -97,6 +125,11 @@ const char* xm_api_run(const char* request_json) {
 }
 
 void xm_api_cancel() { xm::app().lab.cancel(); }
+
+const char* xm_api_methods() {
+  xm::App& a = xm::app();
+  return xm::app_api_return(a, xm::methods_json());
+}
 
 // What window.xmediaLab.run polls each frame while a method runs, instead of
 // the whole status (a few KB of JSON, a mask scan and the address encoded):

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/json.h"
+#include "explain/explainer.h"
 
 namespace xm {
 
@@ -35,6 +36,10 @@ Result<Lesson> lesson_parse(const std::string& text, const std::string& name) {
     if (!state) return state.status();
     st.state = state.take();
     XM_TRY(link_validate(st.state, where));
+    // Each value as its method's ParamSpec declares it, so a typo in a lesson
+    // shows when the lesson loads, not when a student reaches the step.
+    if (st.state.has_method)
+      if (Status ps = explain_check_params(st.state.method, st.state.params); !ps) return Status::error(where + ": " + ps.error());
     st.state.lesson = l.id;
     st.state.step = int(i);
     l.steps.push_back(std::move(st));

@@ -27,8 +27,9 @@ struct Lesson {
   std::vector<LessonStep> steps;
 };
 
-// Parses and checks a lesson (scenario, knob, method and parameter names; at
-// least one step). Messages name the file and the step.
+// Parses and checks a lesson (scenario, knob, method and parameter names,
+// parameter values against their specs; at least one step). Messages name the
+// file and the step.
 Result<Lesson> lesson_parse(const std::string& json_text, const std::string& name);
 
 }  // namespace xm

@@ -172,6 +172,12 @@ Status eval_set_options(EvalRequest* q, const std::vector<std::pair<std::string,
   return Status::ok();
 }
 
+bool eval_is_option(const std::string& key) {
+  for (auto& d : option_defaults())
+    if (d.first == key) return true;
+  return false;
+}
+
 std::string eval_options_help() {
   std::string s;
   for (auto& d : option_defaults()) s += "    " + d.first + "=" + d.second + "\n";

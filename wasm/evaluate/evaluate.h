@@ -62,6 +62,8 @@ struct EvalRequest {
 Status eval_set_options(EvalRequest* q, const std::vector<std::pair<std::string, std::string>>& kv);
 // Help for the options, one per line with the default.
 std::string eval_options_help();
+// Whether `key` names a metric option (so `xmedia evaluate --param key=v` is one, not a method parameter).
+bool eval_is_option(const std::string& key);
 
 struct EvalScore {
   std::string name;

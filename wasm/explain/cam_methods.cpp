@@ -143,6 +143,7 @@ Result<std::unique_ptr<Explainer>> create_cam(const Params& p, CamKind kind) {
   bool relu = true;
   std::string up;
   XM_TRY(p.get_bool("relu", &relu));
+  // Listed in one order for every CAM method's message, whichever its default (the spec lists the default first).
   XM_TRY(p.get_choice("upsample", {"bilinear", "nearest"}, &up));
   if (p.str("layer").empty()) return p.bad("layer", "must be a tensor name or auto");
   return std::unique_ptr<Explainer>(new GradCam(kind, p.str("layer"), relu, up == "nearest"));
@@ -159,23 +160,24 @@ void explain_add_cam_methods(std::vector<MethodInfo>* out) {
                   "F.interpolate(mode='bilinear', align_corners=False) (Captum's LayerGradCam followed by "
                   "LayerAttribution.interpolate). Result [1,1,H,W]. Cost: 1 forward + 1 backward pass (layer=auto "
                   "on a backend that does not report layer shapes may try 1x1 layers first). Selvaraju et al., \"Grad-CAM\", ICCV 2017.",
-                  {{"layer", "auto", layer_help}, {"relu", "true", relu_help},
-                   {"upsample", "bilinear", "bilinear (align_corners=False) | nearest"}},
+                  {param_text("layer", "auto", layer_help), param_bool("relu", "true", relu_help),
+                   param_choice("upsample", "bilinear", {"bilinear", "nearest"}, "bilinear (align_corners=False) | nearest")},
                   [](const Params& p) { return create_cam(p, CamKind::GRAD_CAM); }});
   out->push_back({"grad_cam_pp",
                   "Grad-CAM++: channel weights = sum over positions of alpha * ReLU(gradient) with alpha = g² / "
                   "(2g² + sum(A)·g³) (the paper's closed form for an exponential output), then as grad_cam. Not in "
                   "Captum; follows the paper and the widely used pytorch-grad-cam formula. Result [1,1,H,W]. Cost: "
                   "1 forward + 1 backward pass. Chattopadhay et al., \"Grad-CAM++\", WACV 2018.",
-                  {{"layer", "auto", layer_help}, {"relu", "true", relu_help},
-                   {"upsample", "bilinear", "bilinear (align_corners=False) | nearest"}},
+                  {param_text("layer", "auto", layer_help), param_bool("relu", "true", relu_help),
+                   param_choice("upsample", "bilinear", {"bilinear", "nearest"}, "bilinear (align_corners=False) | nearest")},
                   [](const Params& p) { return create_cam(p, CamKind::GRAD_CAM_PP); }});
   out->push_back({"guided_grad_cam",
                   "Guided backpropagation times the upsampled Grad-CAM map, element by element (Captum's "
                   "GuidedGradCam, whose upsampling defaults to nearest). Result [1,C,H,W]. Cost: 2 forward + 2 "
                   "backward passes. Selvaraju et al., \"Grad-CAM\", ICCV 2017.",
-                  {{"layer", "auto", layer_help}, {"relu", "true", relu_help},
-                   {"upsample", "nearest", "nearest (Captum's GuidedGradCam default) | bilinear"}},
+                  {param_text("layer", "auto", layer_help), param_bool("relu", "true", relu_help),
+                   param_choice("upsample", "nearest", {"nearest", "bilinear"},
+                                "nearest (Captum's GuidedGradCam default) | bilinear")},
                   [](const Params& p) { return create_cam(p, CamKind::GUIDED_GRAD_CAM); }});
 }
 

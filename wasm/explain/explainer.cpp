@@ -1,4 +1,4 @@
-// [SECTION] Params  [SECTION] Explainer  [SECTION] registry  [SECTION] baselines
+// [SECTION] ParamSpec  [SECTION] Params  [SECTION] Explainer  [SECTION] registry  [SECTION] baselines
 #include "explain/explainer.h"
 
 #include <algorithm>
@@ -13,6 +13,77 @@
 #include "image/npy.h"
 
 namespace xm {
+
+// [SECTION] ParamSpec
+
+namespace {
+ParamSpec param_of(const char* key, ParamKind kind, const char* default_value, const char* help) {
+  ParamSpec s;
+  s.key = key;
+  s.kind = kind;
+  s.default_value = default_value;
+  s.help = help;
+  return s;
+}
+}  // namespace
+
+const char* param_kind_name(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::BOOL: return "bool";
+    case ParamKind::INT: return "int";
+    case ParamKind::FLOAT: return "float";
+    case ParamKind::SIZE: return "size";
+    case ParamKind::CHOICE: return "choice";
+    case ParamKind::TEXT: return "text";
+    case ParamKind::SEED: return "seed";
+  }
+  return "?";
+}
+
+ParamSpec param_bool(const char* key, const char* default_value, const char* help) {
+  return param_of(key, ParamKind::BOOL, default_value, help);
+}
+
+ParamSpec param_int(const char* key, const char* default_value, double lo, double hi, const char* help) {
+  ParamSpec s = param_of(key, ParamKind::INT, default_value, help);
+  s.lo = lo;
+  s.hi = hi;
+  return s;
+}
+
+ParamSpec param_float(const char* key, const char* default_value, double lo, double hi, const char* help) {
+  ParamSpec s = param_int(key, default_value, lo, hi, help);
+  s.kind = ParamKind::FLOAT;
+  return s;
+}
+
+ParamSpec param_size(const char* key, const char* default_value, const char* help) {
+  ParamSpec s = param_int(key, default_value, 1, 65536, help);  // each side, as get_size2 checks
+  s.kind = ParamKind::SIZE;
+  s.image_side = true;
+  return s;
+}
+
+ParamSpec param_choice(const char* key, const char* default_value, std::vector<std::string> choices, const char* help) {
+  ParamSpec s = param_of(key, ParamKind::CHOICE, default_value, help);
+  s.choices = std::move(choices);
+  return s;
+}
+
+ParamSpec param_open_choice(const char* key, const char* default_value, std::vector<std::string> choices,
+                            const char* help) {
+  ParamSpec s = param_choice(key, default_value, std::move(choices), help);
+  s.open = true;
+  return s;
+}
+
+ParamSpec param_text(const char* key, const char* default_value, const char* help) {
+  return param_of(key, ParamKind::TEXT, default_value, help);
+}
+
+ParamSpec param_seed(const char* key, const char* default_value, const char* help) {
+  return param_of(key, ParamKind::SEED, default_value, help);
+}
 
 // [SECTION] Params
 
@@ -34,6 +105,50 @@ Status Params::get_int(const std::string& key, int64_t lo, int64_t hi, int64_t* 
   if (s.empty() || *end != '\0' || errno == ERANGE || v < lo || v > hi)
     return bad(key, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
   *out = v;
+  return Status::ok();
+}
+
+const ParamSpec& Params::spec(const std::string& key) const {
+  XM_ASSERT(specs_);  // the spec getters serve Params made by explainer_create
+  for (auto& p : *specs_)
+    if (key == p.key) return p;
+  XM_ASSERT(false && "a method reads a key its spec does not declare");
+  return specs_->front();
+}
+
+Status Params::get_int(const std::string& key, int64_t* out) const {
+  const ParamSpec& p = spec(key);
+  XM_ASSERT(p.kind == ParamKind::INT || p.kind == ParamKind::SEED);
+  if (p.kind == ParamKind::SEED) return get_int(key, 0, INT64_MAX, out);
+  return get_int(key, int64_t(p.lo), int64_t(p.hi), out);
+}
+
+Status Params::get_double(const std::string& key, double* out) const {
+  const ParamSpec& p = spec(key);
+  XM_ASSERT(p.kind == ParamKind::FLOAT);
+  return get_double(key, p.lo, p.hi, out);
+}
+
+Status Params::get_choice(const std::string& key, std::string* out) const {
+  const ParamSpec& p = spec(key);
+  XM_ASSERT(p.kind == ParamKind::CHOICE && !p.open);
+  return get_choice(key, p.choices, out);
+}
+
+Status Params::check(const ParamSpec& p) const {
+  int64_t i, h, w;
+  double d;
+  bool b;
+  std::string c;
+  switch (p.kind) {
+    case ParamKind::BOOL: return get_bool(p.key, &b);
+    case ParamKind::INT:
+    case ParamKind::SEED: return get_int(p.key, &i);
+    case ParamKind::FLOAT: return get_double(p.key, &d);
+    case ParamKind::SIZE: return get_size2(p.key, &h, &w);
+    case ParamKind::CHOICE: return p.open ? Status::ok() : get_choice(p.key, &c);
+    case ParamKind::TEXT: return Status::ok();
+  }
   return Status::ok();
 }
 
@@ -193,6 +308,12 @@ const MethodInfo* explain_find_method(const std::string& name) {
   return nullptr;
 }
 
+const ParamSpec* explain_find_param(const MethodInfo& m, const std::string& key) {
+  for (auto& p : m.params)
+    if (key == p.key) return &p;
+  return nullptr;
+}
+
 std::string explain_method_help(const MethodInfo& m) {
   std::string s = std::string(m.name) + "\n";
   // Wrap the paragraph at 78 columns, indented by 4.
@@ -221,7 +342,11 @@ std::string explain_method_help(const MethodInfo& m) {
   return s;
 }
 
-Result<std::unique_ptr<Explainer>> explainer_create(const std::string& method, const ParamList& params) {
+namespace {
+
+// The method's values: defaults, then the given ones; refuses an unknown method or key.
+Status values_for(const std::string& method, const ParamList& params, const MethodInfo** info,
+                  std::map<std::string, std::string>* out) {
   const MethodInfo* m = explain_find_method(method);
   if (!m) {
     std::string names;
@@ -242,9 +367,29 @@ Result<std::unique_ptr<Explainer>> explainer_create(const std::string& method, c
     given[kv.first] = true;
     values[kv.first] = kv.second;
   }
-  Result<std::unique_ptr<Explainer>> r = m->create(Params(method, std::move(values)));
+  *info = m;
+  *out = std::move(values);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Explainer>> explainer_create(const std::string& method, const ParamList& params) {
+  const MethodInfo* m = nullptr;
+  std::map<std::string, std::string> values;
+  XM_TRY(values_for(method, params, &m, &values));
+  Result<std::unique_ptr<Explainer>> r = m->create(Params(method, std::move(values), &m->params));
   if (r) (*r)->method_ = method;
   return r;
+}
+
+Status explain_check_params(const std::string& method, const ParamList& params) {
+  const MethodInfo* m = nullptr;
+  std::map<std::string, std::string> values;
+  XM_TRY(values_for(method, params, &m, &values));
+  const Params p(method, std::move(values), &m->params);
+  for (auto& kv : params) XM_TRY(p.check(*explain_find_param(*m, kv.first)));
+  return Status::ok();
 }
 
 Result<ExplainResult> explain_run_to_end(Backend& backend, const std::string& method, const ParamList& params,

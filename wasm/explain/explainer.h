@@ -45,25 +45,36 @@ struct ExplainResult {
   ExplainStats stats;
 };
 
+struct ParamSpec;
+
 // Typed access to validated "key=value" parameters; every error names the method and the key.
+// The getters without bounds read them from the method's ParamSpec.
 class Params {
 public:
-  Params(std::string method, std::map<std::string, std::string> values)
-      : method_(std::move(method)), values_(std::move(values)) {}
+  Params(std::string method, std::map<std::string, std::string> values, const std::vector<ParamSpec>* specs = nullptr)
+      : method_(std::move(method)), values_(std::move(values)), specs_(specs) {}
   const std::string& str(const std::string& key) const;
   Status get_int(const std::string& key, int64_t lo, int64_t hi, int64_t* out) const;
+  Status get_int(const std::string& key, int64_t* out) const;  // INT: [lo, hi]; SEED: 0..INT64_MAX
   Status get_double(const std::string& key, double lo, double hi, double* out) const;
+  Status get_double(const std::string& key, double* out) const;  // FLOAT: [lo, hi]
   Status get_bool(const std::string& key, bool* out) const;
   // One of `choices`, else an error listing them.
   Status get_choice(const std::string& key, const std::vector<std::string>& choices, std::string* out) const;
+  Status get_choice(const std::string& key, std::string* out) const;  // CHOICE: one of its choices
   // "8" or "8x6" (height x width), each in [1, 65536].
   Status get_size2(const std::string& key, int64_t* h, int64_t* w) const;
+  // Checks the value of `key` against its spec's kind, range and choices
+  // (an open choice and TEXT take any value; the method checks those).
+  Status check(const ParamSpec& spec) const;
   Status bad(const std::string& key, const std::string& why) const;
   const std::string& method() const { return method_; }
 
 private:
+  const ParamSpec& spec(const std::string& key) const;
   std::string method_;
   std::map<std::string, std::string> values_;
+  const std::vector<ParamSpec>* specs_;
 };
 
 class Explainer {
@@ -114,11 +125,51 @@ private:
   Tensor seed_;
 };
 
+// A method parameter, declared as data: `xmedia explain --help`, the page's
+// widgets, the lesson checker and Params' bounds are all read from it.
+//
+//   param_int("steps", "50", 1, 4096, "integration points, 1..4096").with_slider().logarithmic()
+//   param_choice("rule", "gausslegendre", {"riemann_left", "gausslegendre"}, "riemann_left | gausslegendre")
+//   param_open_choice("baseline", "zero", {"zero", "blur"}, "zero | a number | blur | a .npy path")
+enum class ParamKind {
+  BOOL,    // true or false (also 1/0, yes/no, on/off)
+  INT,     // an integer in [lo, hi]
+  FLOAT,   // a finite number in [lo, hi]
+  SIZE,    // "8" or "8x6" (height x width), each 1..65536
+  CHOICE,  // one of `choices`; when `open`, other values too (a number, a .npy path)
+  TEXT,    // free text the method parses: a layer name, "grid:8", "none"
+  SEED,    // a seed: an integer from 0 to INT64_MAX
+};
+
 struct ParamSpec {
   const char* key;
+  ParamKind kind;
   const char* default_value;
   const char* help;  // one line: meaning, range
+  double lo = 0, hi = 0;             // INT, FLOAT, SIZE (each side): the valid values, both ends included
+  bool log_scale = false;            // INT, FLOAT: the range spans decades, a slider is logarithmic
+  bool slider = false;               // INT, FLOAT: the page shows a slider over (a useful part of) the range
+  bool image_side = false;           // INT, SIZE: at most the image's side; the page's slider ends there
+  std::vector<std::string> choices;  // CHOICE: the named values, in the order the page lists them
+  bool open = false;                 // CHOICE: other values are valid too
+
+  ParamSpec with_slider() const { ParamSpec s = *this; s.slider = true; return s; }
+  ParamSpec logarithmic() const { ParamSpec s = *this; s.log_scale = true; return s; }
+  ParamSpec up_to_image_side() const { ParamSpec s = *this; s.image_side = true; return s; }
 };
+
+// "bool", "int", "float", "size", "choice", "text", "seed": the kind's name in the page's test API.
+const char* param_kind_name(ParamKind kind);
+
+ParamSpec param_bool(const char* key, const char* default_value, const char* help);
+ParamSpec param_int(const char* key, const char* default_value, double lo, double hi, const char* help);
+ParamSpec param_float(const char* key, const char* default_value, double lo, double hi, const char* help);
+ParamSpec param_size(const char* key, const char* default_value, const char* help);
+ParamSpec param_choice(const char* key, const char* default_value, std::vector<std::string> choices, const char* help);
+ParamSpec param_open_choice(const char* key, const char* default_value, std::vector<std::string> choices,
+                            const char* help);
+ParamSpec param_text(const char* key, const char* default_value, const char* help);
+ParamSpec param_seed(const char* key, const char* default_value, const char* help);
 
 struct MethodInfo {
   const char* name;
@@ -130,11 +181,16 @@ struct MethodInfo {
 // Every method, in the order the help lists them.
 const std::vector<MethodInfo>& explain_methods();
 const MethodInfo* explain_find_method(const std::string& name);
+const ParamSpec* explain_find_param(const MethodInfo& m, const std::string& key);
 // The help text of one method (name, paragraph, parameters with defaults), for CLI and UI.
 std::string explain_method_help(const MethodInfo& m);
 // Validates keys (unknown key → error naming it and the known ones), fills
 // defaults, and builds the job; values are checked by the method's parser.
 Result<std::unique_ptr<Explainer>> explainer_create(const std::string& method, const ParamList& params);
+// The keys and each value's kind, range and choices, as the spec declares them,
+// without the method's own checks (those that depend on other values or on the
+// model): what a lesson is checked with before anything runs.
+Status explain_check_params(const std::string& method, const ParamList& params);
 // begin + step until done: what the CLI and tests use.
 Result<ExplainResult> explain_run_to_end(Backend& backend, const std::string& method, const ParamList& params,
                                          const Tensor& input, int target);

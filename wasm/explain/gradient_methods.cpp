@@ -229,11 +229,11 @@ Result<std::unique_ptr<Explainer>> create_integrated_gradients(const Params& p) 
   int64_t steps = 0, seed = 0;
   std::string rule;
   double sigma = 0;
-  XM_TRY(p.get_choice("rule", {"riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "gausslegendre"}, &rule));
+  XM_TRY(p.get_choice("rule", &rule));
   // Captum asserts n > 1 for the Riemann rules and n > 0 for Gauss-Legendre.
   XM_TRY(p.get_int("steps", rule == "gausslegendre" ? 1 : 2, 4096, &steps));
-  XM_TRY(p.get_double("blur_sigma", 0, 1000, &sigma));
-  XM_TRY(p.get_int("seed", 0, INT64_MAX, &seed));
+  XM_TRY(p.get_double("blur_sigma", &sigma));
+  XM_TRY(p.get_int("seed", &seed));
   const std::string& base = p.str("baseline");
   if (base.empty()) return p.bad("baseline", "must be zero, a number, blur, uniform or a .npy path");
   return std::unique_ptr<Explainer>(new IntegratedGradients(int(steps), rule, sigma, uint64_t(seed), p));
@@ -308,9 +308,9 @@ Result<std::unique_ptr<Explainer>> create_noise_tunnel(const Params& p, bool var
   int64_t samples = 0, seed = 0;
   double stdev = 0;
   bool abs = true;
-  XM_TRY(p.get_int("samples", 1, 100000, &samples));
-  XM_TRY(p.get_double("stdev", 0, 100, &stdev));
-  XM_TRY(p.get_int("seed", 0, INT64_MAX, &seed));
+  XM_TRY(p.get_int("samples", &samples));
+  XM_TRY(p.get_double("stdev", &stdev));
+  XM_TRY(p.get_int("seed", &seed));
   XM_TRY(p.get_bool("abs", &abs));
   return std::unique_ptr<Explainer>(new NoiseTunnel(var, int(samples), stdev, uint64_t(seed), abs));
 }
@@ -326,7 +326,7 @@ void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
                   "The gradient of the target output with respect to each input value, by default its absolute "
                   "value (Captum's Saliency, abs=True). Cost: 1 forward + 1 backward pass. Simonyan et al., "
                   "\"Deep Inside Convolutional Networks\", ICLR workshop 2014.",
-                  {{"abs", "true", "true: |gradient| (Captum's default); false: the signed gradient"}},
+                  {param_bool("abs", "true", "true: |gradient| (Captum's default); false: the signed gradient")},
                   create_saliency});
   out->push_back({"input_x_gradient",
                   "Input times the gradient of the target output, element by element (Captum's InputXGradient). "
@@ -340,11 +340,17 @@ void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
                   "nodes on [0,1] (Captum's default). Reports the completeness gap sum(attribution) - "
                   "(F(input) - F(baseline)). Cost: steps forward + steps backward passes (batched) + 2 forward "
                   "passes for the gap. Sundararajan et al., \"Axiomatic Attribution for Deep Networks\", ICML 2017.",
-                  {{"steps", "50", "integration points, 1..4096 (2..4096 for the Riemann rules, as Captum asserts)"},
-                   {"rule", "gausslegendre", "riemann_left | riemann_right | riemann_middle | riemann_trapezoid | gausslegendre"},
-                   {"baseline", "zero", "zero | a number | blur | uniform | a .npy path with the input's shape"},
-                   {"blur_sigma", "5", "Gaussian sigma in pixels for baseline=blur, 0..1000"},
-                   {"seed", "0", "seed for baseline=uniform (noise over the input's value range)"}},
+                  {param_int("steps", "50", 1, 4096,
+                             "integration points, 1..4096 (2..4096 for the Riemann rules, as Captum asserts)")
+                       .with_slider()
+                       .logarithmic(),
+                   param_choice("rule", "gausslegendre",
+                                {"riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "gausslegendre"},
+                                "riemann_left | riemann_right | riemann_middle | riemann_trapezoid | gausslegendre"),
+                   param_open_choice("baseline", "zero", {"zero", "blur", "uniform"},
+                                     "zero | a number | blur | uniform | a .npy path with the input's shape"),
+                   param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur, 0..1000").with_slider(),
+                   param_seed("seed", "0", "seed for baseline=uniform (noise over the input's value range)")},
                   create_integrated_gradients});
   out->push_back({"smoothgrad",
                   "The mean of saliency maps (|gradient|, Captum's Saliency default) over `samples` copies of the "
@@ -352,20 +358,22 @@ void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
                   "value range (max - min), as in the paper's noise level (Captum's NoiseTunnel takes an absolute "
                   "stdev: multiply by the range to compare). Cost: samples forward + samples backward passes. "
                   "Smilkov et al., \"SmoothGrad: removing noise by adding noise\", 2017.",
-                  {{"samples", "32", "noisy copies, 1..100000"},
-                   {"stdev", "0.15", "noise standard deviation as a fraction of the input range, 0..100"},
-                   {"seed", "0", "noise seed (same seed, same samples natively and as wasm)"},
-                   {"abs", "true", "take |gradient| before averaging (Captum's Saliency default)"}},
+                  {param_int("samples", "32", 1, 100000, "noisy copies, 1..100000").with_slider().logarithmic(),
+                   param_float("stdev", "0.15", 0, 100, "noise standard deviation as a fraction of the input range, 0..100")
+                       .with_slider(),
+                   param_seed("seed", "0", "noise seed (same seed, same samples natively and as wasm)"),
+                   param_bool("abs", "true", "take |gradient| before averaging (Captum's Saliency default)")},
                   create_smoothgrad});
   out->push_back({"vargrad",
                   "The variance E[a²] - E[a]² of saliency maps a (|gradient|) over noisy copies of the input, as "
                   "Captum's NoiseTunnel(nt_type='vargrad') over Saliency; noise as in smoothgrad. Cost: samples "
                   "forward + samples backward passes. Adebayo et al., \"Local Explanation Methods for Deep Neural "
                   "Networks Lack Sensitivity to Parameter Values\", ICLR workshop 2018.",
-                  {{"samples", "32", "noisy copies, 1..100000"},
-                   {"stdev", "0.15", "noise standard deviation as a fraction of the input range, 0..100"},
-                   {"seed", "0", "noise seed"},
-                   {"abs", "true", "take |gradient| first (Captum's Saliency default)"}},
+                  {param_int("samples", "32", 1, 100000, "noisy copies, 1..100000").with_slider().logarithmic(),
+                   param_float("stdev", "0.15", 0, 100, "noise standard deviation as a fraction of the input range, 0..100")
+                       .with_slider(),
+                   param_seed("seed", "0", "noise seed"),
+                   param_bool("abs", "true", "take |gradient| first (Captum's Saliency default)")},
                   create_vargrad});
   out->push_back({"guided_backprop",
                   "The gradient of the target output computed with guided backpropagation's ReLU rule: only "

@@ -46,16 +46,16 @@ private:
 Result<std::unique_ptr<Explainer>> create_lrp_epsilon(const Params& p) {
   LrpRule r;
   r.kind = LrpRule::EPSILON;
-  XM_TRY(p.get_double("epsilon", 1e-12, 1e6, &r.epsilon));
+  XM_TRY(p.get_double("epsilon", &r.epsilon));
   return std::unique_ptr<Explainer>(new Lrp(r));
 }
 
 Result<std::unique_ptr<Explainer>> create_lrp_alpha_beta(const Params& p) {
   LrpRule r;
   r.kind = LrpRule::ALPHA_BETA;
-  XM_TRY(p.get_double("alpha", 1, 1e6, &r.alpha));
-  XM_TRY(p.get_double("beta", 0, 1e6, &r.beta));
-  XM_TRY(p.get_double("epsilon", 1e-12, 1e6, &r.epsilon));
+  XM_TRY(p.get_double("alpha", &r.alpha));
+  XM_TRY(p.get_double("beta", &r.beta));
+  XM_TRY(p.get_double("epsilon", &r.epsilon));
   if (std::fabs(r.alpha - r.beta - 1.0) > 1e-6)
     return p.bad("beta", "must equal alpha - 1 (alpha - beta = 1 conserves relevance; alpha is '" + p.str("alpha") +
                              "', e.g. alpha=2 beta=1)");
@@ -75,8 +75,11 @@ void explain_add_lrp_methods(std::vector<MethodInfo>* out) {
                   "and other ops are refused. Cost: 1 forward + 1 backward pass. Bach et al., \"On Pixel-Wise "
                   "Explanations for Non-Linear Classifier Decisions by Layer-Wise Relevance Propagation\", PLoS ONE "
                   "2015; Montavon et al., \"Layer-Wise Relevance Propagation: An Overview\", 2019.",
-                  {{"epsilon", "1e-9", "stabiliser added to each layer's output (with its sign), 1e-12..1e6; larger "
-                                       "values absorb weak, contradictory relevance (Captum's default 1e-9)"}},
+                  {param_float("epsilon", "1e-9", 1e-12, 1e6,
+                               "stabiliser added to each layer's output (with its sign), 1e-12..1e6; larger "
+                               "values absorb weak, contradictory relevance (Captum's default 1e-9)")
+                       .with_slider()
+                       .logarithmic()},
                   create_lrp_epsilon});
   out->push_back({"lrp_alpha_beta",
                   "Layer-wise relevance propagation with the alpha-beta rule on every Conv, Gemm and MatMul: relevance "
@@ -88,9 +91,11 @@ void explain_add_lrp_methods(std::vector<MethodInfo>* out) {
                   "inputs. Cost: 1 forward + 1 backward pass (plus one extra forward of each weighted layer per "
                   "sign). Bach et al., PLoS ONE 2015; Montavon et al., \"Layer-Wise Relevance Propagation: An "
                   "Overview\", 2019.",
-                  {{"alpha", "1", "weight of positive contributions, >= 1; alpha - beta must be 1"},
-                   {"beta", "0", "weight of negative contributions, >= 0"},
-                   {"epsilon", "1e-9", "stabiliser of each layer's denominators, 1e-12..1e6"}},
+                  {param_float("alpha", "1", 1, 1e6, "weight of positive contributions, >= 1; alpha - beta must be 1"),
+                   param_float("beta", "0", 0, 1e6, "weight of negative contributions, >= 0"),
+                   param_float("epsilon", "1e-9", 1e-12, 1e6, "stabiliser of each layer's denominators, 1e-12..1e6")
+                       .with_slider()
+                       .logarithmic()},
                   create_lrp_alpha_beta});
 }
 

@@ -154,8 +154,8 @@ Result<std::unique_ptr<Explainer>> create_occlusion(const Params& p) {
   double sigma = 0;
   XM_TRY(p.get_size2("window", &wh, &ww));
   XM_TRY(p.get_size2("stride", &sh, &sw));
-  XM_TRY(p.get_double("blur_sigma", 0, 1000, &sigma));
-  XM_TRY(p.get_int("seed", 0, INT64_MAX, &seed));
+  XM_TRY(p.get_double("blur_sigma", &sigma));
+  XM_TRY(p.get_int("seed", &seed));
   bool incremental = true;
   XM_TRY(p.get_bool("incremental", &incremental));
   return std::unique_ptr<Explainer>(new Occlusion(wh, ww, sh, sw, sigma, uint64_t(seed), incremental, p));
@@ -224,8 +224,8 @@ private:
 Result<std::unique_ptr<Explainer>> create_feature_ablation(const Params& p) {
   int64_t seed = 0, wh = 0, ww = 0;
   double sigma = 0;
-  XM_TRY(p.get_double("blur_sigma", 0, 1000, &sigma));
-  XM_TRY(p.get_int("seed", 0, INT64_MAX, &seed));
+  XM_TRY(p.get_double("blur_sigma", &sigma));
+  XM_TRY(p.get_int("seed", &seed));
   if (p.str("window") != "none") XM_TRY(p.get_size2("window", &wh, &ww));
   return std::unique_ptr<Explainer>(new FeatureAblation(sigma, uint64_t(seed), p));
 }
@@ -292,11 +292,11 @@ private:
 Result<std::unique_ptr<Explainer>> create_rise(const Params& p) {
   int64_t masks = 0, cell = 0, seed = 0;
   double prob = 0;
-  XM_TRY(p.get_int("masks", 1, 1000000, &masks));
-  XM_TRY(p.get_int("cell", 1, 65536, &cell));
-  XM_TRY(p.get_double("p", 0, 1, &prob));
+  XM_TRY(p.get_int("masks", &masks));
+  XM_TRY(p.get_int("cell", &cell));
+  XM_TRY(p.get_double("p", &prob));
   if (prob <= 0) return p.bad("p", "must be above 0 (the share of cells kept)");
-  XM_TRY(p.get_int("seed", 0, INT64_MAX, &seed));
+  XM_TRY(p.get_int("seed", &seed));
   return std::unique_ptr<Explainer>(new Rise(masks, cell, prob, uint64_t(seed)));
 }
 
@@ -311,25 +311,27 @@ void explain_add_perturbation_methods(std::vector<MethodInfo>* out) {
                   "F(occluded) over the windows covering it (Captum's Occlusion; a pixel no window covers gets 0 "
                   "where Captum divides 0 by 0). Cost: 1 + windows forward passes, no backward. Zeiler & Fergus, "
                   "\"Visualizing and Understanding Convolutional Networks\", ECCV 2014.",
-                  {{"window", "16", "window size, 8 or 8x6 (height x width); at most the image size"},
-                   {"stride", "8", "step between windows, 8 or 8x6"},
-                   {"baseline", "zero", "zero | a number | blur | uniform | a .npy path"},
-                   {"blur_sigma", "5", "Gaussian sigma in pixels for baseline=blur"},
-                   {"seed", "0", "seed for baseline=uniform"},
-                   {"incremental", "true",
-                    "true: the native engine recomputes only what each window changes (Nakandala et al., SIGMOD "
-                    "2019; same result); false: full passes"}},
+                  {param_size("window", "16", "window size, 8 or 8x6 (height x width); at most the image size"),
+                   param_size("stride", "8", "step between windows, 8 or 8x6"),
+                   param_open_choice("baseline", "zero", {"zero", "blur", "uniform"},
+                                     "zero | a number | blur | uniform | a .npy path"),
+                   param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur"),
+                   param_seed("seed", "0", "seed for baseline=uniform"),
+                   param_bool("incremental", "true",
+                              "true: the native engine recomputes only what each window changes (Nakandala et al., "
+                              "SIGMOD 2019; same result); false: full passes")},
                   create_occlusion});
   out->push_back({"feature_ablation",
                   "Replaces one feature (a group of pixels, all channels) at a time with the baseline and gives "
                   "its pixels the drop F(input) - F(ablated) (Captum's FeatureAblation with a feature mask). "
                   "Features: non-overlapping window x window patches when `window` is set, else `features`. "
                   "Cost: 1 + features forward passes.",
-                  {{"features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"},
-                   {"window", "none", "none, or a patch size 8 or 8x6 that overrides features"},
-                   {"baseline", "zero", "zero | a number | blur | uniform | a .npy path"},
-                   {"blur_sigma", "5", "Gaussian sigma in pixels for baseline=blur"},
-                   {"seed", "0", "seed for baseline=uniform"}},
+                  {param_text("features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"),
+                   param_text("window", "none", "none, or a patch size 8 or 8x6 that overrides features"),
+                   param_open_choice("baseline", "zero", {"zero", "blur", "uniform"},
+                                     "zero | a number | blur | uniform | a .npy path"),
+                   param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur"),
+                   param_seed("seed", "0", "seed for baseline=uniform")},
                   create_feature_ablation});
   out->push_back({"rise",
                   "Randomized Input Sampling: the image times `masks` random smooth masks (a grid of cells kept "
@@ -337,10 +339,12 @@ void explain_add_perturbation_methods(std::vector<MethodInfo>* out) {
                   "pixel's saliency is the mean of the target's softmax probability weighted by the mask, divided "
                   "by p. Not in Captum. Cost: masks forward passes. Petsiuk et al., \"RISE: Randomized Input "
                   "Sampling for Explanation of Black-box Models\", BMVC 2018.",
-                  {{"masks", "1000", "number of masks, 1..1000000"},
-                   {"cell", "16", "cell size in pixels (the grid is ceil(H/cell) x ceil(W/cell)), at most the image side"},
-                   {"p", "0.5", "probability that a cell is kept, (0,1]"},
-                   {"seed", "0", "mask seed"}},
+                  {param_int("masks", "1000", 1, 1000000, "number of masks, 1..1000000").with_slider().logarithmic(),
+                   param_int("cell", "16", 1, 65536,
+                             "cell size in pixels (the grid is ceil(H/cell) x ceil(W/cell)), at most the image side")
+                       .up_to_image_side(),
+                   param_float("p", "0.5", 0, 1, "probability that a cell is kept, (0,1]").with_slider(),
+                   param_seed("seed", "0", "mask seed")},
                   create_rise});
 }
 

@@ -124,12 +124,12 @@ private:
 Result<std::unique_ptr<Explainer>> create_surrogate(const Params& p, bool shap) {
   int64_t samples = 0, seed = 0;
   double alpha = 0, width = 1, sigma = 0;
-  XM_TRY(p.get_int("samples", 1, 1000000, &samples));
-  XM_TRY(p.get_int("seed", 0, INT64_MAX, &seed));
-  XM_TRY(p.get_double("blur_sigma", 0, 1000, &sigma));
+  XM_TRY(p.get_int("samples", &samples));
+  XM_TRY(p.get_int("seed", &seed));
+  XM_TRY(p.get_double("blur_sigma", &sigma));
   if (!shap) {
-    XM_TRY(p.get_double("alpha", 0, 1e6, &alpha));
-    XM_TRY(p.get_double("kernel_width", 1e-6, 1e6, &width));
+    XM_TRY(p.get_double("alpha", &alpha));
+    XM_TRY(p.get_double("kernel_width", &width));
   }
   const std::string& f = p.str("features");
   if (f.compare(0, 5, "grid:") != 0 && f.compare(0, 5, "slic:") != 0)
@@ -148,13 +148,14 @@ void explain_add_surrogate_methods(std::vector<MethodInfo>* out) {
                   "coordinate descent (Captum's Lime defaults: SkLearnLasso(alpha=0.01), cosine kernel of width "
                   "1); alpha=0 gives weighted least squares. Each pixel gets its feature's coefficient. Cost: "
                   "samples forward passes. Ribeiro et al., \"Why Should I Trust You?\", KDD 2016.",
-                  {{"samples", "500", "perturbed images, 1..1000000"},
-                   {"features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"},
-                   {"seed", "0", "sampling seed"},
-                   {"alpha", "0.01", "L1 penalty of the Lasso fit, 0 = weighted least squares"},
-                   {"kernel_width", "1", "width of the exponential similarity kernel"},
-                   {"baseline", "zero", "value of a removed feature: zero | a number | blur | a .npy path"},
-                   {"blur_sigma", "5", "Gaussian sigma in pixels for baseline=blur"}},
+                  {param_int("samples", "500", 1, 1000000, "perturbed images, 1..1000000").with_slider().logarithmic(),
+                   param_text("features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"),
+                   param_seed("seed", "0", "sampling seed"),
+                   param_float("alpha", "0.01", 0, 1e6, "L1 penalty of the Lasso fit, 0 = weighted least squares"),
+                   param_float("kernel_width", "1", 1e-6, 1e6, "width of the exponential similarity kernel"),
+                   param_open_choice("baseline", "zero", {"zero", "blur"},
+                                     "value of a removed feature: zero | a number | blur | a .npy path"),
+                   param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur")},
                   [](const Params& p) { return create_surrogate(p, false); }});
   out->push_back({"kernel_shap",
                   "Approximates Shapley values of the features: coalition sizes k are drawn with probability "
@@ -163,11 +164,12 @@ void explain_add_surrogate_methods(std::vector<MethodInfo>* out) {
                   "output, all samples weighted 1 (Captum's KernelShap). For an additive model the result is "
                   "exact. Cost: samples forward passes. Lundberg & Lee, \"A Unified Approach to Interpreting "
                   "Model Predictions\", NeurIPS 2017.",
-                  {{"samples", "500", "coalitions sampled, 1..1000000"},
-                   {"features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"},
-                   {"seed", "0", "sampling seed"},
-                   {"baseline", "zero", "value of a removed feature: zero | a number | blur | a .npy path"},
-                   {"blur_sigma", "5", "Gaussian sigma in pixels for baseline=blur"}},
+                  {param_int("samples", "500", 1, 1000000, "coalitions sampled, 1..1000000").with_slider().logarithmic(),
+                   param_text("features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"),
+                   param_seed("seed", "0", "sampling seed"),
+                   param_open_choice("baseline", "zero", {"zero", "blur"},
+                                     "value of a removed feature: zero | a number | blur | a .npy path"),
+                   param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur")},
                   [](const Params& p) { return create_surrogate(p, true); }});
 }
 

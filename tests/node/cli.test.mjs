@@ -1,0 +1,115 @@
+// The xmedia command line speaks one dialect: `evaluate` takes --input like
+// every other command (--image is the same option, kept for old scripts), and
+// the options several commands share are described alike in every --help.
+// Runs the wasm build under Node, and the native build too when it is there.
+//
+//   node --test tests/node/cli.test.mjs
+//   XMEDIA_JS=/tmp/b/xmedia.js XMEDIA_NATIVE=/tmp/n/xmedia node --test tests/node/cli.test.mjs
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const xmedia_js = path.resolve(REPO, process.env.XMEDIA_JS || 'build/wasm/xmedia.js');
+const xmedia_native = path.resolve(REPO, process.env.XMEDIA_NATIVE || 'build/native/xmedia');
+const model = path.join(REPO, 'models/cardiac_lge.onnx');
+
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 300000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : (err.signal || 'spawn failed')) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// Timings differ between runs; everything else must not.
+function without_seconds(v) {
+  if (Array.isArray(v)) return v.map(without_seconds);
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const [k, x] of Object.entries(v)) if (!k.endsWith('seconds')) o[k] = without_seconds(x);
+    return o;
+  }
+  return v;
+}
+
+const builds = [
+  ['wasm', xmedia_js, (args) => run(process.execPath, [xmedia_js, ...args])],
+  ['native', xmedia_native, (args) => run(xmedia_native, args)],
+];
+
+for (const [name, file, xmedia] of builds) {
+  describe(`xmedia (${name})`, { skip: !fs.existsSync(file) && `${file} not built` }, () => {
+    let tmp, x, mask;
+    before(async () => {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), `xmedia-cli-${name}-`));
+      x = path.join(tmp, 'x.npy');
+      mask = path.join(tmp, 'mask.png');
+      const r = await xmedia(['phantom', '--scenario', 'cardiac_lge', '--seed', '7', '--label', '1', '--out', x, '--mask', mask]);
+      assert.equal(r.code, 0, r.stderr);
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    test('evaluate takes --input, and --image as the same option', async () => {
+      const common = ['evaluate', '--model', model, '--mask', mask, '--method', 'saliency', '--target', '1',
+        '--metrics', 'pointing_game,sparseness'];
+      const a = await xmedia([...common, '--input', x]);
+      const b = await xmedia([...common, '--image', x]);
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal(b.code, 0, b.stderr);
+      const ja = JSON.parse(a.stdout), jb = JSON.parse(b.stdout);
+      assert.equal(typeof ja.pointing_game.value, 'number');
+      assert.equal(typeof ja.sparseness.value, 'number');
+      assert.deepEqual(without_seconds(ja), without_seconds(jb));
+    });
+
+    test('evaluate refuses both spellings at once, and neither, as bad usage', async () => {
+      const both = await xmedia(['evaluate', '--model', model, '--input', x, '--image', x, '--method', 'saliency']);
+      assert.equal(both.code, 2);
+      assert.match(both.stderr, /^error: evaluate: give --input or --image, not both$/m);
+      const neither = await xmedia(['evaluate', '--model', model, '--method', 'saliency']);
+      assert.equal(neither.code, 2);
+      assert.match(neither.stderr, /^error: evaluate: give either --scenario S --seed N or --input X/m);
+      const scenario_and_input = await xmedia(['evaluate', '--model', model, '--scenario', 'cardiac_lge', '--input', x,
+        '--method', 'saliency']);
+      assert.equal(scenario_and_input.code, 2);
+    });
+
+    test('every command that takes a shared option describes it in the same words', async () => {
+      const lines = {};  // option -> { its help block -> [commands] }
+      for (const cmd of ['info', 'predict', 'gradient', 'explain', 'evaluate', 'bench', 'parity']) {
+        const r = await xmedia([cmd, '--help']);
+        assert.equal(r.code, 0, r.stderr);
+        // An option's block: its line and the continuation lines indented to its help column.
+        const text = r.stdout.split('\n');
+        for (let i = 0; i < text.length; ++i) {
+          const m = /^  (--(model|input|target|threads|backend)) /.exec(text[i]);
+          if (!m || (m[2] === 'target' && cmd === 'gradient')) continue;
+          let block = text[i];
+          while (i + 1 < text.length && /^ {28}\S/.test(text[i + 1])) block += '\n' + text[++i];
+          ((lines[m[1]] ||= {})[block] ||= []).push(cmd);
+        }
+      }
+      for (const opt of ['--model', '--input', '--target', '--threads', '--backend']) {
+        assert.ok(lines[opt], `${opt} is listed somewhere`);
+        assert.equal(Object.keys(lines[opt]).length, 1, `${opt} is described one way: ${JSON.stringify(lines[opt], null, 1)}`);
+      }
+      assert.deepEqual(Object.values(lines['--model'])[0].sort(),
+        ['bench', 'evaluate', 'explain', 'gradient', 'info', 'parity', 'predict']);
+      assert.deepEqual(Object.values(lines['--input'])[0].sort(), ['evaluate', 'explain', 'gradient', 'parity', 'predict']);
+    });
+
+    test('explain --help lists every method parameter with its default', async () => {
+      const r = await xmedia(['explain', '--help']);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /^ {4}steps {8}default 50 {9}integration points, 1\.\.4096/m);
+      assert.match(r.stdout, /^ {4}rule {9}default gausslegendre riemann_left \| riemann_right/m);
+      assert.match(r.stdout, /^ {4}epsilon {6}default 1e-9 {7}stabiliser/m);
+    });
+  });
+}
