@@ -5,11 +5,6 @@
 // side marker ("R") in the top-left corner can be switched on: real
 // radiographs carry one, and a model trained where it goes with the label
 // learns the marker instead of the nodule.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom_scenarios.h"
 
 namespace xm {

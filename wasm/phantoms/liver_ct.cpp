@@ -2,11 +2,6 @@
 // units and shown in a soft-tissue window (level 50, width 400): body outline
 // with subcutaneous fat, muscle wall, liver with vessels, spleen, stomach with
 // an air-fluid level, kidneys, aorta, vertebra, table; correlated quantum noise.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom_scenarios.h"
 
 namespace xm {

@@ -1,10 +1,5 @@
 // Phantom registry: scenarios, knobs and the shared post-processing of every
 // generator (label from the seed, clamping, 8-bit quantisation, mask threshold).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom.h"
 
 #include <cmath>
