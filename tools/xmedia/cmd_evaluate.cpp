@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "core/strings.h"
 #include "engine/engine_backend.h"
 #include "evaluate/evaluate.h"
 #include "evaluate/sanity.h"
@@ -54,10 +55,6 @@ std::string evaluate_usage() {
   return s;
 }
 const std::string kEvaluateUsage = evaluate_usage();
-
-bool ends_with(const std::string& s, const std::string& e) {
-  return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-}
 
 std::string json_list(const std::vector<double>& v) {
   std::string o = "[";

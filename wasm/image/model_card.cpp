@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/strings.h"
 #include "image/npy.h"
 
 namespace xm {
@@ -45,7 +46,7 @@ Result<ModelCard> model_card_parse(const std::string& text, const std::string& n
 
 Result<ModelCard> model_card_for_model(const std::string& onnx_path, bool* found) {
   std::string base = onnx_path;
-  if (base.size() > 5 && base.compare(base.size() - 5, 5, ".onnx") == 0) base.resize(base.size() - 5);
+  if (base.size() > 5 && ends_with(base, ".onnx")) base.resize(base.size() - 5);
   std::string path = base + ".json";
   auto bytes = read_file_bytes(path, 1 << 20);
   *found = bool(bytes);
