@@ -12,13 +12,12 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, read_npy, write_npy, compare } from './npy.mjs';
+import { REPO, read_npy, write_npy, compare, skip_without } from './npy.mjs';
 
 const TOL = 1e-4;
 const xmedia_js = path.resolve(REPO, process.env.XMEDIA_JS || 'build/wasm/xmedia.js');
 const xmedia_native = path.resolve(REPO, process.env.XMEDIA_NATIVE || 'build/native/xmedia');
-const have_cli = fs.existsSync(xmedia_js);
-const skip = !have_cli && `${xmedia_js} not built`;
+const skip = skip_without(xmedia_js);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xmedia-ort-backend-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -151,7 +150,7 @@ describe('a model with an LSTM: ORT runs it, our engine refuses it', { skip }, (
   });
 });
 
-describe('the native CLI has no ORT', { skip: !fs.existsSync(xmedia_native) && `${xmedia_native} not built` }, () => {
+describe('the native CLI has no ORT', { skip: skip_without(xmedia_native) }, () => {
   test('--backend ort: exit 2, "only in the wasm build under Node"', async () => {
     const r = await run(xmedia_native, ['predict', '--model', path.join(LSTM, 'model.onnx'), '--input',
       path.join(LSTM, 'input.npy'), '--backend', 'ort']);

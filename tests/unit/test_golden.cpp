@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/engine_backend.h"
 #include "image/npy.h"
+#include "test_data.h"
 
 using namespace xm;
 
@@ -39,10 +40,7 @@ Result<Json> manifest() {
 TEST_SUITE("golden") {
   TEST_CASE("outputs and input gradients match PyTorch") {
     auto m = manifest();
-    if (!m) {
-      MESSAGE("skipped: no golden manifest (" << m.error() << "); run tools/golden/make_golden.py");
-      return;
-    }
+    if (!m) return test::data_missing("no golden manifest (" + m.error() + "); run tools/golden/make_golden.py");
     const Json& cases = (*m)["cases"];
     REQUIRE(cases.size() > 0);
     double worst_out = 0, worst_grad = 0;
