@@ -97,6 +97,17 @@ TEST_SUITE("phantom_util") {
 }
 
 TEST_SUITE("phantoms") {
+  TEST_CASE("the opening case is a scenario, and every scenario has a title") {
+    CHECK(phantom_spec(PHANTOM_OPENING_SCENARIO));
+    CHECK(phantom_title(PHANTOM_OPENING_SCENARIO) == std::string("Cardiac LGE MRI"));
+    for (const std::string& sc : phantom_scenarios()) {
+      const char* t = phantom_title(sc);
+      REQUIRE_MESSAGE(t != nullptr, sc);
+      CHECK_MESSAGE(std::string(t) != sc, sc);
+    }
+    CHECK(phantom_title("no_such_scenario") == nullptr);
+  }
+
   TEST_CASE("every scenario: shape, range, 8-bit levels, determinism") {
     for (auto& sc : phantom_scenarios()) {
       int ch = phantom_channels(sc);
