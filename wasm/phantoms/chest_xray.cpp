@@ -206,10 +206,7 @@ void chest_xray_draw(const Request& r, Drawing& d) {
 
   // Detector: unsharpness and quantum noise; then the burned-in marker.
   blur(img, 0.5f);
-  Rng nz(r.seed, PHANTOM_STREAM_NOISE);
-  Canvas grain(n, n, 0.0f);
-  add_gaussian_noise(grain, nz, 1.0f);
-  blur(grain, 0.5f);
+  const Canvas grain = correlated_noise(r.seed, n, 0.5f);
   float sigma = 0.02f * r.knob("noise");
   for (size_t i = 0; i < img.v.size(); ++i) img.v[i] = ppow(clamp01(img.v[i]) + 1e-4f, 0.9f) + sigma * grain.v[i];
   if (r.knob("marker") >= 0.5f) {

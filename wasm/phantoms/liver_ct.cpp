@@ -278,10 +278,7 @@ void liver_ct_draw(const Request& r, Drawing& d) {
 
   // Acquisition: partial volume, correlated quantum noise, window.
   blur(hu, 0.6f);
-  Rng nz(r.seed, PHANTOM_STREAM_NOISE);
-  Canvas noise(n, n, 0.0f);
-  add_gaussian_noise(noise, nz, 1.0f);
-  blur(noise, 0.7f);
+  const Canvas noise = correlated_noise(r.seed, n, 0.7f);
   float sigma = 22.0f * r.knob("noise");  // ~11 HU after the blur
   Canvas img(n, n, 0.0f);
   for (size_t i = 0; i < img.v.size(); ++i) img.v[i] = (hu.v[i] + sigma * noise.v[i] - (50.0f - 200.0f)) / 400.0f;

@@ -34,6 +34,14 @@ void add_gaussian_noise(Canvas& c, Rng& rng, float sigma) {
   for (auto& v : c.v) v += sigma * rng.gauss();
 }
 
+Canvas correlated_noise(uint64_t seed, int n, float blur_sigma) {
+  Rng nz(seed, PHANTOM_STREAM_NOISE);
+  Canvas c(n, n, 0.0f);
+  add_gaussian_noise(c, nz, 1.0f);
+  blur(c, blur_sigma);
+  return c;
+}
+
 }  // namespace phantom
 
 namespace {
