@@ -50,8 +50,10 @@
   // The font's atlas baked for this screen's pixel ratio (web/CMakeLists.txt
   // bakes 1, 1.25, 1.5 and 2), so the page need not rasterise the glyphs.
   const atlasName = `ui-${Math.round(1500 * (window.devicePixelRatio || 1))}.atlas`;
-  // The opening case, baked at build time (web/CMakeLists.txt): read, not drawn.
-  const casePromise = fetch('cases/cardiac_lge-1.case').then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
+  // The opening case, baked at build time (web/CMakeLists.txt, which fills in
+  // its name from wasm/phantoms/phantom.h): read, not drawn.
+  const openingCase = '@XMEDIA_OPENING_CASE@';
+  const casePromise = fetch('cases/' + openingCase).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
   const atlasPromise = ['ui-1500.atlas', 'ui-1875.atlas', 'ui-2250.atlas', 'ui-3000.atlas'].includes(atlasName)
     ? fetch('fonts/' + atlasName).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null)
     : Promise.resolve(null);
@@ -160,7 +162,7 @@
         for (const dir of ['/fonts', '/cases']) try { Module.FS.mkdirTree(dir); } catch (e) { /* exists */ }
         if (ttf) Module.FS.writeFile('/fonts/DejaVuSans.ttf', new Uint8Array(ttf));
         if (atlas) Module.FS.writeFile('/fonts/' + atlasName, new Uint8Array(atlas));
-        if (baked) Module.FS.writeFile('/cases/cardiac_lge-1.case', new Uint8Array(baked));
+        if (baked) Module.FS.writeFile('/cases/' + openingCase, new Uint8Array(baked));
       }).finally(() => Module.removeRunDependency('font'));
       // main() also waits for the default model's bytes (they usually arrive
       // while the wasm compiles), so postRun loads it before the first frame:

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { before, after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -57,6 +58,23 @@ export async function launchBrowser(options = {}) {
     context,
     close: async () => { await context.close(); fs.rmSync(userDataDir, { recursive: true, force: true }); },
   };
+}
+
+// One server and one browser for all the tests of a file: registers node:test's
+// before and after hooks; site.server and site.browser are set once before has run.
+//   const site = shareSite();
+//   test('...', async () => { await openPage(site.browser.context, site.server.url); });
+export function shareSite() {
+  const site = {};
+  before(async () => {
+    site.server = await startServer();
+    site.browser = await launchBrowser();
+  });
+  after(async () => {
+    await site.browser?.close();
+    await site.server?.close();
+  });
+  return site;
 }
 
 // Opens the page in a new tab and records console errors, page errors and requests.

@@ -1,20 +1,12 @@
 // The page opens, draws the ImGui layout, follows the window, and exposes
 // window.xmediaLab; it logs no console error and requests nothing from
 // another origin.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, saveShot } from './harness.mjs';
+import { shareSite, launchBrowser, openPage, saveShot } from './harness.mjs';
 import { decodePng, distinctColours, diffFraction } from './png.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = shareSite();
 
 function assertSameOrigin(requests, url) {
   const origin = new URL(url).origin;
@@ -23,7 +15,7 @@ function assertSameOrigin(requests, url) {
 }
 
 test('opens, becomes ready and draws the layout', async () => {
-  const { page, consoleErrors, requests } = await openPage(browser.context, server.url);
+  const { page, consoleErrors, requests } = await openPage(site.browser.context, site.server.url);
   const status = await page.evaluate(() => window.xmediaLab.status());
   for (const key of ['model', 'backend', 'image', 'method', 'busy', 'progress', 'prediction', 'last', 'errors'])
     assert.ok(key in status, `status() lacks ${key}: ${JSON.stringify(status)}`);
@@ -44,12 +36,12 @@ test('opens, becomes ready and draws the layout', async () => {
   assert.ok(distinctColours(img, 0, 40, 300, 780) > 20, 'the side panels are empty');
   assert.ok(distinctColours(img, 400, 40, 1270, 780) > 5, 'the explanation view is empty');
   assert.deepEqual(consoleErrors, []);
-  assertSameOrigin(requests, server.url);
+  assertSameOrigin(requests, site.server.url);
   await page.close();
 });
 
 test('the canvas follows window resizes and the device pixel ratio', async () => {
-  const { page, consoleErrors } = await openPage(browser.context, server.url);
+  const { page, consoleErrors } = await openPage(site.browser.context, site.server.url);
   await page.setViewportSize({ width: 900, height: 600 });
   await page.waitForFunction(() => {
     const c = document.getElementById('canvas');
@@ -59,10 +51,10 @@ test('the canvas follows window resizes and the device pixel ratio', async () =>
   assert.deepEqual(consoleErrors, []);
 
   // Persistent contexts cannot change the ratio per page; emulate a 2x screen through CDP.
-  const p2 = await browser.context.newPage();
-  const cdp = await browser.context.newCDPSession(p2);
+  const p2 = await site.browser.context.newPage();
+  const cdp = await site.browser.context.newCDPSession(p2);
   await cdp.send('Emulation.setDeviceMetricsOverride', { width: 800, height: 500, deviceScaleFactor: 2, mobile: false });
-  await p2.goto(server.url);
+  await p2.goto(site.server.url);
   await p2.evaluate(() => window.xmediaLab.ready.then(() => true));
   await p2.waitForFunction(() => {
     const c = document.getElementById('canvas');
@@ -75,7 +67,7 @@ test('the canvas follows window resizes and the device pixel ratio', async () =>
 });
 
 test('real clicks reach the ImGui interface', async () => {
-  const { page, consoleErrors } = await openPage(browser.context, server.url);
+  const { page, consoleErrors } = await openPage(site.browser.context, site.server.url);
   await page.waitForTimeout(200);
   const before = decodePng(await page.screenshot());
   // "Help" in the menu bar, then its first item opens the About window.
@@ -89,15 +81,21 @@ test('real clicks reach the ImGui interface', async () => {
   await page.close();
 });
 
-test('ready rejects instead of hanging when the wasm cannot load', async () => {
-  // A fresh browser without service workers: the earlier visits' worker would
-  // answer from its cache and the route would never see the request.
+// Opens the page with `file` answering 404, in a fresh browser without service
+// workers (the earlier visits' worker would answer from its cache and the route
+// would never see the request); returns how xmediaLab.ready settled.
+async function startWithout(file) {
   const fresh = await launchBrowser({ serviceWorkers: 'block' });
   const page = await fresh.context.newPage();
-  await page.route('**/xmedia-lab.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route('**/' + file, (route) => route.fulfill({ status: 404, body: 'gone' }));
   page.on('console', () => {});
-  await page.goto(server.url);
+  await page.goto(site.server.url);
   const outcome = await page.evaluate(() => window.xmediaLab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message));
+  return { fresh, page, outcome };
+}
+
+test('ready rejects instead of hanging when the wasm cannot load', async () => {
+  const { fresh, page, outcome } = await startWithout('xmedia-lab.wasm');
   assert.match(outcome, /^rejected: /);
   const text = await page.textContent('#loading-text');
   assert.ok(text.length > 10, 'no message shown to the user');
@@ -114,7 +112,7 @@ test('the loading overlay says what is happening only when the start is slow', a
   let release;
   const held = new Promise((r) => { release = r; });
   await page.route('**/xmedia-lab.wasm', async (route) => { await held; await route.continue(); });
-  await page.goto(server.url, { waitUntil: 'commit' });  // the load event waits for the held preload
+  await page.goto(site.server.url, { waitUntil: 'commit' });  // the load event waits for the held preload
   await page.waitForSelector('#loading .spinner', { state: 'visible', timeout: 5000 });
   assert.equal(await page.isVisible('#loading .title'), false, 'words shown at once');
   await page.waitForSelector('#loading .title', { state: 'visible', timeout: 5000 });
@@ -129,12 +127,7 @@ test('the loading overlay says what is happening only when the start is slow', a
 test('a script that cannot load is named to the user and ready rejects', async () => {
   // The glue adds teach.js, xmedia-ort.js and xmedia-lab.js itself (in order,
   // each as soon as it arrives); a missing one must not leave the spinner turning.
-  const fresh = await launchBrowser({ serviceWorkers: 'block' });
-  const page = await fresh.context.newPage();
-  await page.route('**/xmedia-lab.js', (route) => route.fulfill({ status: 404, body: 'gone' }));
-  page.on('console', () => {});
-  await page.goto(server.url);
-  const outcome = await page.evaluate(() => window.xmediaLab.ready.then(() => 'resolved', (e) => 'rejected: ' + e.message));
+  const { fresh, page, outcome } = await startWithout('xmedia-lab.js');
   assert.match(outcome, /^rejected: Could not load .*xmedia-lab\.js/);
   assert.match(await page.textContent('#loading-text'), /Could not load .*xmedia-lab\.js/);
   assert.ok(await page.isVisible('#loading-text'), 'the message is not on screen');

@@ -4,26 +4,18 @@
 // path: the same page state drawn both ways gives the same pixels, up to
 // sampling rounding. The other end-to-end tests exercise the software
 // renderer's interaction (it is what headless Chromium gets by default).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, saveShot } from './harness.mjs';
+import { shareSite, launchBrowser, openPage, saveShot } from './harness.mjs';
 import { decodePng, distinctColours, diffFraction } from './png.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = shareSite();
 
 // Opens the page, shows `method` on the default case with the explainer's
 // timing hidden from the comparison (it differs from run to run), and returns
 // the decoded screenshot and the render statistics.
-async function settledShot(query, method, name, context = browser.context) {
-  const { page, consoleErrors } = await openPage(context, server.url + query);
+async function settledShot(query, method, name, context = site.browser.context) {
+  const { page, consoleErrors } = await openPage(context, site.server.url + query);
   await page.evaluate(async (m) => {
     await window.xmediaLab.run({ method: m });
   }, method);
@@ -45,7 +37,7 @@ function maskTiming(img) {
 }
 
 test('headless Chromium (WebGL on SwiftShader) gets the software renderer', async () => {
-  const { page } = await openPage(browser.context, server.url);
+  const { page } = await openPage(site.browser.context, site.server.url);
   const stats = await page.evaluate(() => window.xmediaLab.renderStats());
   assert.equal(stats.renderer, 'software');
   await page.close();
@@ -68,7 +60,7 @@ test('software and WebGL draw the same page', async () => {
 });
 
 test('a browser without WebGL 2 still gets the whole lab', async () => {
-  const page = await browser.context.newPage();
+  const page = await site.browser.context.newPage();
   await page.addInitScript(() => {
     const get = HTMLCanvasElement.prototype.getContext;
     HTMLCanvasElement.prototype.getContext = function (type, attrs) {
@@ -77,7 +69,7 @@ test('a browser without WebGL 2 still gets the whole lab', async () => {
   });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(server.url);
+  await page.goto(site.server.url);
   await page.evaluate(() => window.xmediaLab.ready);
   const summary = await page.evaluate(() => window.xmediaLab.run({ method: 'grad_cam' }));
   assert.equal(summary.method, 'grad_cam');

@@ -12,13 +12,12 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, read_npy, write_npy, compare } from './npy.mjs';
+import { REPO, read_npy, write_npy, compare, skip_without } from './npy.mjs';
 
 const TOL = 1e-4;
 const xmedia_js = path.resolve(REPO, process.env.XMEDIA_JS || 'build/wasm/xmedia.js');
 const xmedia_native = path.resolve(REPO, process.env.XMEDIA_NATIVE || 'build/native/xmedia');
-const have_cli = fs.existsSync(xmedia_js);
-const skip = !have_cli && `${xmedia_js} not built`;
+const skip = skip_without(xmedia_js);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xmedia-ort-backend-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -110,23 +109,22 @@ describe('occlusion through both backends', { skip, concurrency: 2 }, () => {
   }
 });
 
-describe('a model with an LSTM: ORT runs it, our engine refuses it', { skip }, () => {
-  test('predict --backend ort matches PyTorch', async () => {
-    const r = await xmedia(['predict', '--model', path.join(LSTM, 'model.onnx'), '--input', path.join(LSTM, 'input.npy'),
-      '--backend', 'ort', '--out', path.join(tmp, 'lstm_out.npy')]);
-    assert.equal(r.code, 0, r.stderr);
-    const c = compare(read_npy(path.join(tmp, 'lstm_out.npy')).data, read_npy(path.join(LSTM, 'output.npy')).data);
-    assert.ok(c.rel <= TOL, `ORT vs PyTorch rel ${c.rel}`);
-  });
+// `xmedia predict --backend ort` on dir's model.onnx and input.npy gives its
+// output.npy (PyTorch's) to TOL.
+async function check_ort_predict(dir, out_name) {
+  const out = path.join(tmp, out_name);
+  const r = await xmedia(['predict', '--model', path.join(dir, 'model.onnx'), '--input', path.join(dir, 'input.npy'),
+    '--backend', 'ort', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const c = compare(read_npy(out).data, read_npy(path.join(dir, 'output.npy')).data);
+  assert.ok(c.rel <= TOL, `ORT vs PyTorch rel ${c.rel}`);
+}
 
-  test('the golden unsupported_lstm model (non-image input) runs on ORT and matches PyTorch', async () => {
-    const dir = path.join(GOLDEN, 'unsupported_lstm');
-    const r = await xmedia(['predict', '--model', path.join(dir, 'model.onnx'), '--input', path.join(dir, 'input.npy'),
-      '--backend', 'ort', '--out', path.join(tmp, 'ulstm.npy')]);
-    assert.equal(r.code, 0, r.stderr);
-    const c = compare(read_npy(path.join(tmp, 'ulstm.npy')).data, read_npy(path.join(dir, 'output.npy')).data);
-    assert.ok(c.rel <= TOL, `ORT vs PyTorch rel ${c.rel}`);
-  });
+describe('a model with an LSTM: ORT runs it, our engine refuses it', { skip }, () => {
+  test('predict --backend ort matches PyTorch', () => check_ort_predict(LSTM, 'lstm_out.npy'));
+
+  test('the golden unsupported_lstm model (non-image input) runs on ORT and matches PyTorch',
+    () => check_ort_predict(path.join(GOLDEN, 'unsupported_lstm'), 'ulstm.npy'));
 
   test('occlusion runs on ORT; native refuses with exit 3 naming LSTM', async () => {
     const args = (b) => ['explain', '--model', path.join(LSTM, 'model.onnx'), '--input', path.join(LSTM, 'input.npy'),
@@ -151,7 +149,7 @@ describe('a model with an LSTM: ORT runs it, our engine refuses it', { skip }, (
   });
 });
 
-describe('the native CLI has no ORT', { skip: !fs.existsSync(xmedia_native) && `${xmedia_native} not built` }, () => {
+describe('the native CLI has no ORT', { skip: skip_without(xmedia_native) }, () => {
   test('--backend ort: exit 2, "only in the wasm build under Node"', async () => {
     const r = await run(xmedia_native, ['predict', '--model', path.join(LSTM, 'model.onnx'), '--input',
       path.join(LSTM, 'input.npy'), '--backend', 'ort']);

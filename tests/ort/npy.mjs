@@ -6,11 +6,25 @@
 //   const session = await ort_session('tests/golden/gemm_o13/model.onnx', { threads: 1 });
 //   const out = await ort_run(session, shape, data);        // { shape, data }
 //   const c = compare(out.data, ref.data);                   // { max_err, scale, rel }
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// The `skip` option of the tests that need `file` (a built CLI). When it is
+// missing they fail (./tools/test must not pass without it), and a test named
+// for the file says why; a run by hand may skip them with XMEDIA_ALLOW_SKIP=1.
+export function skip_without(file) {
+  if (fs.existsSync(file)) return false;
+  if (process.env.XMEDIA_ALLOW_SKIP === '1') return `${file} not built (XMEDIA_ALLOW_SKIP=1)`;
+  test(`${file} is built`, () => {
+    assert.fail(`${file} is missing: build it, or run by hand with XMEDIA_ALLOW_SKIP=1 to skip the tests that need it`);
+  });
+  return false;
+}
 
 // Reads a version 1/2/3 .npy holding little-endian float32 ('<f4') in C order.
 // Throws with the file name on anything else, so a bad reference never passes silently.

@@ -28,31 +28,29 @@ struct In {
       : name(std::move(n)), shape(std::move(s)), data(d), f(std::move(fv)), i(std::move(iv)) {}
 };
 
-inline onnx::Attribute ints(const char* n, std::vector<int64_t> v) {
+inline onnx::Attribute attr(const char* n, onnx::AttrType t) {
   onnx::Attribute a;
   a.name = n;
-  a.type = onnx::AT_INTS;
+  a.type = t;
+  return a;
+}
+inline onnx::Attribute ints(const char* n, std::vector<int64_t> v) {
+  onnx::Attribute a = attr(n, onnx::AT_INTS);
   a.ints = std::move(v);
   return a;
 }
 inline onnx::Attribute one_int(const char* n, int64_t v) {
-  onnx::Attribute a;
-  a.name = n;
-  a.type = onnx::AT_INT;
+  onnx::Attribute a = attr(n, onnx::AT_INT);
   a.i = v;
   return a;
 }
 inline onnx::Attribute one_float(const char* n, float v) {
-  onnx::Attribute a;
-  a.name = n;
-  a.type = onnx::AT_FLOAT;
+  onnx::Attribute a = attr(n, onnx::AT_FLOAT);
   a.f = v;
   return a;
 }
 inline onnx::Attribute str(const char* n, const char* v) {
-  onnx::Attribute a;
-  a.name = n;
-  a.type = onnx::AT_STRING;
+  onnx::Attribute a = attr(n, onnx::AT_STRING);
   a.s = v;
   return a;
 }

@@ -39,6 +39,13 @@ Tensor map_from(const std::vector<float>& v) {
   return t;
 }
 
+// A [1,1,h,w] input with values uniform in [-1, 1), drawn from rng.
+Tensor signed_input(Rng& rng, int64_t h, int64_t w) {
+  Tensor x({1, 1, h, w});
+  for (float& v : x.data) v = float(rng.uniform() * 2 - 1);
+  return x;
+}
+
 double val(const Result<double>& r) {
   REQUIRE_MESSAGE(bool(r), r.error());
   return *r;
@@ -208,9 +215,8 @@ TEST_CASE("spearman and SSIM against hand-computed values") {
 
 TEST_CASE("deletion and insertion on a linear model: the curves are known exactly") {
   xm_test::LinearBackend lin(1, 4, 4, 2, 11);
-  Tensor x({1, 1, 4, 4});
   Rng rng(5);
-  for (float& v : x.data) v = float(rng.uniform() * 2 - 1);
+  Tensor x = signed_input(rng, 4, 4);
   const int t = 1;
   // input x gradient: the exact contribution of each pixel to the logit.
   Tensor a({1, 1, 4, 4});
@@ -259,9 +265,8 @@ TEST_CASE("deletion and insertion on a linear model: the curves are known exactl
 
 TEST_CASE("faithfulness correlation, infidelity and max-sensitivity on a linear model") {
   xm_test::LinearBackend lin(1, 8, 8, 2, 13);
-  Tensor x({1, 1, 8, 8});
   Rng rng(9);
-  for (float& v : x.data) v = float(rng.uniform() * 2 - 1);
+  Tensor x = signed_input(rng, 8, 8);
   const int t = 0;
   Tensor ixg({1, 1, 8, 8}), grad({1, 1, 8, 8}), noise({1, 1, 8, 8});
   for (int i = 0; i < 64; ++i) {
@@ -391,9 +396,8 @@ private:
 
 TEST_CASE("shared draws: faithfulness correlation and infidelity on a linear model, by hand") {
   xm_test::LinearBackend lin(1, 8, 8, 2, 21);
-  Tensor x({1, 1, 8, 8});
   Rng rng(4);
-  for (float& v : x.data) v = float(rng.uniform() * 2 - 1);
+  Tensor x = signed_input(rng, 8, 8);
   const int t = 1;
   // Zeroing subset S drops the logit by sum_S w x; f(x) - f(x - I) = w·I.
   FaithfulnessCorrelationOptions fo;

@@ -30,6 +30,31 @@ Tensor load(const std::string& name) {
   return t.take();
 }
 
+// A line of a cases file: its '|'-separated fields, padded with empty ones to
+// `fields` (the last, the parameters, may be left out).
+std::vector<std::string> split_fields(const std::string& line, size_t fields) {
+  std::vector<std::string> parts;
+  std::stringstream ss(line);
+  std::string part;
+  while (std::getline(ss, part, '|')) parts.push_back(part);
+  if (parts.size() == fields - 1) parts.push_back("");
+  REQUIRE_MESSAGE(parts.size() == fields, line);
+  return parts;
+}
+
+// "key=value;key=value" as the explainers take it.
+ParamList parse_params(const std::string& text) {
+  ParamList params;
+  std::stringstream ps(text);
+  std::string part;
+  while (std::getline(ps, part, ';')) {
+    const size_t eq = part.find('=');
+    REQUIRE_MESSAGE(eq != std::string::npos, part);
+    params.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+  }
+  return params;
+}
+
 struct GoldenCase {
   std::string name, method;
   int target = 0;
@@ -43,38 +68,29 @@ std::vector<GoldenCase> load_cases() {
   std::string line;
   while (std::getline(f, line)) {
     if (line.empty()) continue;
-    std::vector<std::string> parts;
-    std::stringstream ss(line);
-    std::string part;
-    while (std::getline(ss, part, '|')) parts.push_back(part);
-    if (parts.size() == 3) parts.push_back("");
-    REQUIRE(parts.size() == 4);
-    GoldenCase c{parts[0], parts[1], std::stoi(parts[2]), {}};
-    std::stringstream ps(parts[3]);
-    while (std::getline(ps, part, ';')) {
-      const size_t eq = part.find('=');
-      REQUIRE(eq != std::string::npos);
-      c.params.emplace_back(part.substr(0, eq), part.substr(eq + 1));
-    }
-    cases.push_back(std::move(c));
+    const std::vector<std::string> parts = split_fields(line, 4);
+    cases.push_back({parts[0], parts[1], std::stoi(parts[2]), parse_params(parts[3])});
   }
   REQUIRE(cases.size() >= 15);
   return cases;
 }
 
 // Max abs error relative to the reference's scale must be within 1e-4.
+void check_close(const Tensor& got, const Tensor& want) {
+  REQUIRE(got.shape == want.shape);
+  const MaxError me = max_error(got.data, want.data);
+  INFO("max abs error ", me.err, " at reference scale ", me.scale);
+  CHECK(me.scale > 0);
+  CHECK(me.err <= 1e-4 * me.scale);
+}
+
 void check_against_golden(Backend& backend, const std::vector<GoldenCase>& cases, const Tensor& x) {
   for (auto& c : cases) {
     const Tensor g = load("golden_" + c.name);
     auto r = explain_run_to_end(backend, c.method, c.params, x, c.target);
     INFO(backend.info().name, " ", c.name, ": ", (r ? std::string("ok") : r.error()));
     REQUIRE(r);
-    REQUIRE(r->attribution.shape == g.shape);
-    const MaxError me = max_error(r->attribution.data, g.data);
-    const double err = me.err, scale = me.scale;
-    INFO("max abs error ", err, " at reference scale ", scale);
-    CHECK(scale > 0);
-    CHECK(err <= 1e-4 * scale);
+    check_close(r->attribution, g);
   }
 }
 
@@ -105,19 +121,8 @@ TEST_SUITE("explain_golden") {
     int n = 0;
     while (std::getline(f, line)) {
       if (line.empty()) continue;
-      std::vector<std::string> parts;
-      std::stringstream ss(line);
-      std::string part;
-      while (std::getline(ss, part, '|')) parts.push_back(part);
-      if (parts.size() == 5) parts.push_back("");
-      REQUIRE(parts.size() == 6);
-      ParamList params;
-      std::stringstream ps(parts[5]);
-      while (std::getline(ps, part, ';')) {
-        const size_t eq = part.find('=');
-        REQUIRE(eq != std::string::npos);
-        params.emplace_back(part.substr(0, eq), part.substr(eq + 1));
-      }
+      const std::vector<std::string> parts = split_fields(line, 6);
+      const ParamList params = parse_params(parts[5]);
       auto b = native_backend_from_file(kDir + parts[1]);
       INFO(parts[0], ": ", (b ? std::string("") : b.error()));
       REQUIRE(b);
@@ -125,12 +130,7 @@ TEST_SUITE("explain_golden") {
       auto r = explain_run_to_end(**b, parts[3], params, load(parts[2]), std::stoi(parts[4]));
       INFO(parts[0], ": ", (r ? std::string("ok") : r.error()));
       REQUIRE(r);
-      REQUIRE(r->attribution.shape == g.shape);
-      const MaxError me = max_error(r->attribution.data, g.data);
-      const double err = me.err, scale = me.scale;
-      INFO("max abs error ", err, " at reference scale ", scale);
-      CHECK(scale > 0);
-      CHECK(err <= 1e-4 * scale);
+      check_close(r->attribution, g);
       ++n;
     }
     CHECK(n >= 12);

@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/engine_backend.h"
 #include "image/npy.h"
+#include "test_data.h"
 
 using namespace xm;
 
@@ -34,15 +35,29 @@ Result<Json> manifest() {
   return json_parse(std::string(bytes->begin(), bytes->end()), "manifest.json");
 }
 
+// One case's files: the input, PyTorch's output, the output seed of the
+// backward pass and the input gradient it gave.
+struct GoldenFiles {
+  Tensor x, y, seed, grad;
+};
+
+GoldenFiles load_golden(const std::string& dir) {
+  auto x = npy_read_file(dir + "/input.npy");
+  auto y = npy_read_file(dir + "/output.npy");
+  auto seed = npy_read_file(dir + "/seed.npy");
+  auto g = npy_read_file(dir + "/grad_input.npy");
+  REQUIRE_MESSAGE((x && y && seed && g), dir);
+  return {x.take(), y.take(), seed.take(), g.take()};
+}
+
+const char* const NO_MANIFEST = "no golden manifest (run tools/golden/make_golden.py): ";
+
 }  // namespace
 
 TEST_SUITE("golden") {
   TEST_CASE("outputs and input gradients match PyTorch") {
     auto m = manifest();
-    if (!m) {
-      MESSAGE("skipped: no golden manifest (" << m.error() << "); run tools/golden/make_golden.py");
-      return;
-    }
+    if (!m) return test::data_missing(NO_MANIFEST + m.error());
     const Json& cases = (*m)["cases"];
     REQUIRE(cases.size() > 0);
     double worst_out = 0, worst_grad = 0;
@@ -52,26 +67,22 @@ TEST_SUITE("golden") {
       CAPTURE(name);
       auto e = Engine::load_file(dir + "/model.onnx");
       REQUIRE_MESSAGE(e, e.error());
-      auto x = npy_read_file(dir + "/input.npy");
-      auto y = npy_read_file(dir + "/output.npy");
-      auto seed = npy_read_file(dir + "/seed.npy");
-      auto g = npy_read_file(dir + "/grad_input.npy");
-      REQUIRE((x && y && seed && g));
+      const GoldenFiles f = load_golden(dir);
       RunRequest req;
-      req.inputs = {&*x};
+      req.inputs = {&f.x};
       RunResult res;
       Status s = (*e)->run(req, &res);
       REQUIRE_MESSAGE(s, s.error());
-      CHECK(res.outputs[0].shape == y->shape);
-      double eo = rel_error(res.outputs[0], *y);
+      CHECK(res.outputs[0].shape == f.y.shape);
+      double eo = rel_error(res.outputs[0], f.y);
       CHECK_MESSAGE(eo <= 1e-4, name << ": output error " << eo);
-      Tensor sd = *seed;
+      Tensor sd = f.seed;
       sd.shape = res.outputs[0].shape;  // same values, the model's output layout
       req.seeds = {&sd};
       s = (*e)->run(req, &res);
       REQUIRE_MESSAGE(s, s.error());
-      CHECK(res.input_grads[0].shape == g->shape);
-      double eg = rel_error(res.input_grads[0], *g);
+      CHECK(res.input_grads[0].shape == f.grad.shape);
+      double eg = rel_error(res.input_grads[0], f.grad);
       CHECK_MESSAGE(eg <= 1e-4, name << ": gradient error " << eg);
       worst_out = std::max(worst_out, eo);
       worst_grad = std::max(worst_grad, eg);
@@ -81,26 +92,23 @@ TEST_SUITE("golden") {
 
   TEST_CASE("the backend answers like the engine on a golden case") {
     auto m = manifest();
-    if (!m) return;
+    if (!m) return test::data_missing(NO_MANIFEST + m.error());
     const Json& c = (*m)["cases"][0];
     const std::string dir = GOLDEN + "/" + c["name"].str("?");
     auto b = native_backend_from_file(dir + "/model.onnx");
     REQUIRE_MESSAGE(b, b.error());
-    auto x = npy_read_file(dir + "/input.npy");
-    auto y = npy_read_file(dir + "/output.npy");
-    auto seed = npy_read_file(dir + "/seed.npy");
-    auto g = npy_read_file(dir + "/grad_input.npy");
-    REQUIRE((x && y && seed && g));
-    if (y->shape.size() != 2) return;
+    const GoldenFiles f = load_golden(dir);
+    REQUIRE(f.y.shape.size() == 2);  // logits [N, classes], as a Backend answers
     Tensor logits, grad;
-    REQUIRE((*b)->input_gradient(*x, *seed, &logits, &grad));
-    CHECK(rel_error(logits, *y) <= 1e-4);
-    CHECK(rel_error(grad, *g) <= 1e-4);
+    REQUIRE((*b)->input_gradient(f.x, f.seed, &logits, &grad));
+    CHECK(rel_error(logits, f.y) <= 1e-4);
+    CHECK(rel_error(grad, f.grad) <= 1e-4);
   }
 
   TEST_CASE("models with unsupported ops are refused naming the op") {
     auto m = manifest();
-    if (!m) return;
+    if (!m) return test::data_missing(NO_MANIFEST + m.error());
+    REQUIRE((*m)["unsupported"].size() > 0);
     for (const Json& u : (*m)["unsupported"].items()) {
       const std::string name = u["name"].str("?");
       const std::string op = u["refuse"].str("?");

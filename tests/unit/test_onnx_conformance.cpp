@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "image/npy.h"
 #include "onnx/onnx_model.h"
+#include "test_data.h"
 
 using namespace xm;
 
@@ -45,10 +46,8 @@ Result<onnx::TensorData> read_pb(const std::string& path) {
 TEST_SUITE("onnx_conformance") {
   TEST_CASE("float32 node tests pass or are refused") {
     std::vector<std::string> cases = list_dir(NODE_TESTS, "test_");
-    if (cases.empty()) {
-      MESSAGE("skipped: " << NODE_TESTS << " is absent (install Debian's libonnx-testdata; tools/setup does)");
-      return;
-    }
+    if (cases.empty())
+      return test::data_missing(std::string(NODE_TESTS) + " is absent (install Debian's libonnx-testdata; tools/setup does)");
     int passed = 0, refused = 0, not_float = 0;
     std::vector<std::string> failures;
     const auto supported = engine_supported_ops();

@@ -45,6 +45,15 @@ bool load_zoo_model(Lab& lab, const std::string& name) {
   return true;
 }
 
+// A Lab that reruns nothing by itself, on a zoo model and a phantom case.
+void open_case(Lab& lab, const std::string& model, const std::string& scenario, uint64_t seed, float label) {
+  lab.auto_rerun = false;
+  load_zoo_model(lab, model);
+  REQUIRE(lab.set_scenario(scenario));
+  REQUIRE(lab.set_seed(seed));
+  REQUIRE(lab.set_knob("label", label));
+}
+
 }  // namespace
 
 TEST_SUITE("teach") {
@@ -298,11 +307,7 @@ TEST_SUITE("teach") {
 
   TEST_CASE("painting the scar away lowers the cardiac model's scar probability") {
     Lab lab;
-    lab.auto_rerun = false;
-    load_zoo_model(lab, "cardiac_lge");
-    REQUIRE(lab.set_scenario("cardiac_lge"));
-    REQUIRE(lab.set_seed(5));
-    REQUIRE(lab.set_knob("label", 1));
+    open_case(lab, "cardiac_lge", "cardiac_lge", 5, 1);
     const float before = lab.probabilities()[1];
     REQUIRE(before > 0.9f);
     // Heal drags across the scar's bounding box, row by row (what the e2e test does with the mouse).
@@ -328,11 +333,7 @@ TEST_SUITE("teach") {
 
   TEST_CASE("healing the burned-in marker takes the shortcut model's nodule away") {
     Lab lab;
-    lab.auto_rerun = false;
-    load_zoo_model(lab, "chest_xray_shortcut");
-    REQUIRE(lab.set_scenario("chest_xray"));
-    REQUIRE(lab.set_seed(7));
-    REQUIRE(lab.set_knob("label", 0));
+    open_case(lab, "chest_xray_shortcut", "chest_xray", 7, 0);
     REQUIRE(lab.set_knob("marker", 1));
     const float with_marker = lab.probabilities()[1];
     // The stroke lesson 4 uses (web/lessons/4-shortcut.json).
@@ -346,10 +347,7 @@ TEST_SUITE("teach") {
 
   TEST_CASE("the occlusion probe is one forward pass on the occluded image") {
     Lab lab;
-    lab.auto_rerun = false;
-    load_zoo_model(lab, "cardiac_lge");
-    REQUIRE(lab.set_seed(5));
-    REQUIRE(lab.set_knob("label", 1));
+    open_case(lab, "cardiac_lge", "cardiac_lge", 5, 1);
     // The square over the scar's centre (from the ground-truth mask).
     const Tensor& m = lab.mask();
     double sx = 0, sy = 0, n = 0;

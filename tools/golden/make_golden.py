@@ -501,13 +501,8 @@ def save_npy(path, a):
     np.save(path, np.ascontiguousarray(a, dtype=np.float32), allow_pickle=False)
 
 
-def write_case(out_dir, c, opset, model, x, y, seed, grad):
-    name = "%s_o%d" % (c["name"], opset)
-    m = export(model, x, opset, c["unfold_bn"])
-    if c["insert"]:
-        m = insert_passthrough(m, c["insert"], opset)
-    if c["fold_pads"]:
-        m = fold_pad_inputs(m, c["fold_pads"])
+def write_model_files(out_dir, name, m, x, y):
+    """Checks the model and writes out_dir/name/: model.onnx, input.npy, output.npy."""
     onnx.checker.check_model(m)
     d = os.path.join(out_dir, name)
     os.makedirs(d, exist_ok=True)
@@ -515,6 +510,17 @@ def write_case(out_dir, c, opset, model, x, y, seed, grad):
         f.write(m.SerializeToString())
     save_npy(os.path.join(d, "input.npy"), x.numpy())
     save_npy(os.path.join(d, "output.npy"), y)
+    return d
+
+
+def write_case(out_dir, c, opset, model, x, y, seed, grad):
+    name = "%s_o%d" % (c["name"], opset)
+    m = export(model, x, opset, c["unfold_bn"])
+    if c["insert"]:
+        m = insert_passthrough(m, c["insert"], opset)
+    if c["fold_pads"]:
+        m = fold_pad_inputs(m, c["fold_pads"])
+    d = write_model_files(out_dir, name, m, x, y)
     save_npy(os.path.join(d, "seed.npy"), seed)
     save_npy(os.path.join(d, "grad_input.npy"), grad)
     ops = sorted({n.op_type for n in m.graph.node})
@@ -564,13 +570,7 @@ def make_lstm(out_dir):
         torch.onnx.export(model, (x,), f, opset_version=13, input_names=["input"], output_names=["output"],
                           dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}})
     m = onnx.load_from_string(f.getvalue())
-    onnx.checker.check_model(m)
-    d = os.path.join(out_dir, name)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, "model.onnx"), "wb") as fh:
-        fh.write(m.SerializeToString())
-    save_npy(os.path.join(d, "input.npy"), x.numpy())
-    save_npy(os.path.join(d, "output.npy"), y)
+    write_model_files(out_dir, name, m, x, y)
     return dict(name=name, opset=13, ops=sorted({n.op_type for n in m.graph.node}),
                 input_shape=list(x.shape), output_shape=list(y.shape), refuse="LSTM")
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "core/strings.h"
 #include "engine/engine_backend.h"
 #include "evaluate/evaluate.h"
 #include "evaluate/sanity.h"
@@ -55,10 +56,6 @@ std::string evaluate_usage() {
   return s;
 }
 const std::string kEvaluateUsage = evaluate_usage();
-
-bool ends_with(const std::string& s, const std::string& e) {
-  return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-}
 
 int run_evaluate(xm::cli::Args& a) {
   using namespace xm;
@@ -166,7 +163,7 @@ int run_evaluate(xm::cli::Args& a) {
     q.input = x.take();
     if (a.has("mask")) {
       const std::string mp = a.get("mask");
-      if (ends_with(mp, ".npy")) {
+      if (xm::ends_with(mp, ".npy")) {
         auto m = npy_read_file(mp);
         if (!m) return fail(cli::EXIT_BAD_INPUT, m.error());
         q.mask = m.take();

@@ -3,19 +3,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/strings.h"
 #include "image/image_io.h"
 #include "image/model_card.h"
 #include "image/npy.h"
 
 namespace xm {
-
-namespace {
-
-bool ends_with(const std::string& s, const std::string& e) {
-  return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-}
-
-}  // namespace
 
 Result<Tensor> cli_read_model_input(const std::string& model_path, const std::string& input_path, const Shape& model_shape) {
   if (ends_with(input_path, ".npy")) return npy_read_file(input_path);

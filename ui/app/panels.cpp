@@ -108,11 +108,8 @@ void help_marker(const char* text) {
 }
 
 const char* scenario_title(const std::string& s) {
-  if (s == "cardiac_lge") return "Cardiac LGE MRI";
-  if (s == "liver_ct") return "Liver CT";
-  if (s == "chest_xray") return "Chest X-ray";
-  if (s == "fundus") return "Fundus photo";
-  return s.c_str();
+  const char* t = phantom_title(s);
+  return t ? t : s.c_str();
 }
 
 Image8 image_rgba(const Tensor& img01) {

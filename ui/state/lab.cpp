@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "backend/pending.h"
+#include "core/strings.h"
 #include "engine/engine_backend.h"
 #include "image/image_io.h"
 #include "image/npy.h"
@@ -71,14 +72,6 @@ private:
   BackendInfo info_;
   double slice_ms_ = 0;
 };
-
-bool ends_with(const std::string& s, const char* suffix) {
-  size_t n = std::char_traits<char>::length(suffix);
-  if (s.size() < n) return false;
-  for (size_t i = 0; i < n; ++i)
-    if (std::tolower(static_cast<unsigned char>(s[s.size() - n + i])) != suffix[i]) return false;
-  return true;
-}
 
 }  // namespace
 
@@ -151,7 +144,7 @@ Status Lab::regenerate() {
 
 Status Lab::load_image(const uint8_t* data, size_t size, const std::string& name) {
   Tensor img01, as_input;
-  if (ends_with(name, ".npy")) {
+  if (ends_with_nocase(name, ".npy")) {
     auto t = npy_read(data, size, name);
     if (!t) return t.status();
     Tensor x = *t;
@@ -208,7 +201,7 @@ Status Lab::load_model(const uint8_t* data, size_t size, const std::string& name
     card = *c;
   } else {
     card.name = name;
-    if (ends_with(card.name, ".onnx")) card.name.resize(card.name.size() - 5);
+    if (ends_with_nocase(card.name, ".onnx")) card.name.resize(card.name.size() - 5);
   }
   const Shape& in = info.input_shape;
   if (in.size() != 4) return Status::error(name + ": the model's input is " + shape_str(in) + "; the lab needs an image input [N,C,H,W]");

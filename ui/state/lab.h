@@ -187,9 +187,9 @@ private:
   Tensor parity_input_;
   double job_wall0_ = 0;
 
-  std::string scenario_ = "cardiac_lge";
+  std::string scenario_ = PHANTOM_OPENING_SCENARIO;
   PhantomSpec spec_;
-  uint64_t seed_ = 1;
+  uint64_t seed_ = PHANTOM_OPENING_SEED;
   bool uploaded_ = false;
   std::string image_name_;
   Tensor image01_, mask_, npy_input_;

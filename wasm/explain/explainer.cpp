@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "backend/pending.h"
+#include "core/strings.h"
 #include "explain/explain_ops.h"
 #include "explain/methods_internal.h"
 #include "explain/rng.h"
@@ -424,7 +425,7 @@ Result<Tensor> explain_make_baseline(const Params& p, const std::string& key, co
     if (!std::isfinite(v)) return p.bad(key, "must be finite");
     return Tensor(x.shape, float(v));
   }
-  if (s.size() > 4 && s.compare(s.size() - 4, 4, ".npy") == 0) {
+  if (s.size() > 4 && ends_with(s, ".npy")) {
     Result<Tensor> t = npy_read_file(s);
     if (!t) return Status::error(p.method() + ": parameter '" + key + "': " + t.error());
     Tensor b = t.take();

@@ -322,6 +322,10 @@ Result<std::unique_ptr<Explainer>> create_vargrad(const Params& p) { return crea
 // [SECTION] registry
 
 void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
+  // The noise of smoothgrad and vargrad (both a NoiseTunnel).
+  const ParamSpec noise_samples = param_int("samples", "32", 1, 100000, "noisy copies, 1..100000").with_slider().logarithmic();
+  const ParamSpec noise_stdev =
+      param_float("stdev", "0.15", 0, 100, "noise standard deviation as a fraction of the input range, 0..100").with_slider();
   out->push_back({"saliency",
                   "The gradient of the target output with respect to each input value, by default its absolute "
                   "value (Captum's Saliency, abs=True). Cost: 1 forward + 1 backward pass. Simonyan et al., "
@@ -358,9 +362,8 @@ void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
                   "value range (max - min), as in the paper's noise level (Captum's NoiseTunnel takes an absolute "
                   "stdev: multiply by the range to compare). Cost: samples forward + samples backward passes. "
                   "Smilkov et al., \"SmoothGrad: removing noise by adding noise\", 2017.",
-                  {param_int("samples", "32", 1, 100000, "noisy copies, 1..100000").with_slider().logarithmic(),
-                   param_float("stdev", "0.15", 0, 100, "noise standard deviation as a fraction of the input range, 0..100")
-                       .with_slider(),
+                  {noise_samples,
+                   noise_stdev,
                    param_seed("seed", "0", "noise seed (same seed, same samples natively and as wasm)"),
                    param_bool("abs", "true", "take |gradient| before averaging (Captum's Saliency default)")},
                   create_smoothgrad});
@@ -369,9 +372,8 @@ void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
                   "Captum's NoiseTunnel(nt_type='vargrad') over Saliency; noise as in smoothgrad. Cost: samples "
                   "forward + samples backward passes. Adebayo et al., \"Local Explanation Methods for Deep Neural "
                   "Networks Lack Sensitivity to Parameter Values\", ICLR workshop 2018.",
-                  {param_int("samples", "32", 1, 100000, "noisy copies, 1..100000").with_slider().logarithmic(),
-                   param_float("stdev", "0.15", 0, 100, "noise standard deviation as a fraction of the input range, 0..100")
-                       .with_slider(),
+                  {noise_samples,
+                   noise_stdev,
                    param_seed("seed", "0", "noise seed"),
                    param_bool("abs", "true", "take |gradient| first (Captum's Saliency default)")},
                   create_vargrad});

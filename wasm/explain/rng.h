@@ -1,10 +1,11 @@
-// Rng: the explainers' one source of randomness. xoshiro256** seeded through
-// splitmix64, with uniform and normal sampling written here rather than taken
-// from <random>, whose distributions differ between libstdc++ (native) and
-// libc++ (Emscripten). Only IEEE-exact operations (+ - * / sqrt, frexp) are
-// used, so a seed gives the same samples natively and as wasm; g++ contracts
-// a*b+c into a fused multiply-add by default in C++ (wasm has none), so every
-// product that meets an addition goes through fp_round first.
+// Rng: the explainers' one source of randomness. The words of xoshiro256**
+// (core/xoshiro.h, shared with the phantoms), with uniform and normal sampling
+// written here rather than taken from <random>, whose distributions differ
+// between libstdc++ (native) and libc++ (Emscripten). Only IEEE-exact
+// operations (+ - * / sqrt, frexp) are used, so a seed gives the same samples
+// natively and as wasm; g++ contracts a*b+c into a fused multiply-add by
+// default in C++ (wasm has none), so every product that meets an addition
+// goes through fp_round first.
 //
 //   Rng rng(seed);
 //   double u = rng.uniform();        // [0,1)
@@ -14,6 +15,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "core/xoshiro.h"
+
 namespace xm {
 
 // Forces x to be rounded to a double on its own, so that no FMA absorbs it.
@@ -22,29 +25,9 @@ inline double fp_round(double x) {
   return v;
 }
 
-class Rng {
+class Rng : public Xoshiro256 {
 public:
-  explicit Rng(uint64_t seed) {
-    uint64_t x = seed;
-    for (auto& s : s_) s = splitmix64(&x);
-  }
-  static uint64_t splitmix64(uint64_t* x) {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t next() {
-    const uint64_t r = rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return r;
-  }
+  explicit Rng(uint64_t seed) : Xoshiro256(seed) {}
   double uniform() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
   // Unbiased integer in [0, n) by rejection; n >= 1.
   uint64_t below(uint64_t n) {
@@ -88,8 +71,6 @@ public:
   }
 
 private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
   double spare_ = 0.0;
   bool has_spare_ = false;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/strings.h"
 #include "image/npy.h"
 
 namespace xm {
@@ -45,7 +46,7 @@ Result<ModelCard> model_card_parse(const std::string& text, const std::string& n
 
 Result<ModelCard> model_card_for_model(const std::string& onnx_path, bool* found) {
   std::string base = onnx_path;
-  if (base.size() > 5 && base.compare(base.size() - 5, 5, ".onnx") == 0) base.resize(base.size() - 5);
+  if (base.size() > 5 && ends_with(base, ".onnx")) base.resize(base.size() - 5);
   std::string path = base + ".json";
   auto bytes = read_file_bytes(path, 1 << 20);
   *found = bool(bytes);
@@ -58,11 +59,17 @@ Result<ModelCard> model_card_for_model(const std::string& onnx_path, bool* found
   return model_card_parse(std::string(bytes->begin(), bytes->end()), path);
 }
 
+namespace {
+// Channel c's mean and std (a card with one value uses it for every channel).
+float card_mean(const ModelCard& card, int64_t c) { return card.mean[card.mean.size() == 1 ? 0 : size_t(c)]; }
+float card_std(const ModelCard& card, int64_t c) { return card.std[card.std.size() == 1 ? 0 : size_t(c)]; }
+}  // namespace
+
 Tensor model_card_preprocess(const ModelCard& card, const Tensor& x01) {
   Tensor x = x01;
   const int64_t C = x.dim(1), HW = x.dim(2) * x.dim(3);
   for (int64_t c = 0; c < C; ++c) {
-    float m = card.mean[card.mean.size() == 1 ? 0 : size_t(c)], s = card.std[card.std.size() == 1 ? 0 : size_t(c)];
+    const float m = card_mean(card, c), s = card_std(card, c);
     float* p = x.ptr() + c * HW;
     for (int64_t i = 0; i < HW; ++i) p[i] = (p[i] - m) / s;
   }
@@ -73,7 +80,7 @@ Tensor model_card_denormalise(const ModelCard& card, const Tensor& x) {
   Tensor y = x;
   const int64_t C = y.dim(1), HW = y.dim(2) * y.dim(3);
   for (int64_t c = 0; c < C; ++c) {
-    float m = card.mean[card.mean.size() == 1 ? 0 : size_t(c)], s = card.std[card.std.size() == 1 ? 0 : size_t(c)];
+    const float m = card_mean(card, c), s = card_std(card, c);
     float* p = y.ptr() + c * HW;
     for (int64_t i = 0; i < HW; ++i) p[i] = std::min(1.0f, std::max(0.0f, p[i] * s + m));
   }

@@ -1,11 +1,6 @@
 // cardiac_lge: a short-axis late-gadolinium-enhancement MRI slice. Inversion
 // recovery nulls healthy myocardium (dark), blood pool is bright, scar is
 // brighter still; coil shading, a point-spread blur and Rician magnitude noise.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom_scenarios.h"
 
 namespace xm {

@@ -5,11 +5,6 @@
 // side marker ("R") in the top-left corner can be switched on: real
 // radiographs carry one, and a model trained where it goes with the label
 // learns the marker instead of the nodule.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom_scenarios.h"
 
 namespace xm {
@@ -211,10 +206,7 @@ void chest_xray_draw(const Request& r, Drawing& d) {
 
   // Detector: unsharpness and quantum noise; then the burned-in marker.
   blur(img, 0.5f);
-  Rng nz(r.seed, PHANTOM_STREAM_NOISE);
-  Canvas grain(n, n, 0.0f);
-  add_gaussian_noise(grain, nz, 1.0f);
-  blur(grain, 0.5f);
+  const Canvas grain = correlated_noise(r.seed, n, 0.5f);
   float sigma = 0.02f * r.knob("noise");
   for (size_t i = 0; i < img.v.size(); ++i) img.v[i] = ppow(clamp01(img.v[i]) + 1e-4f, 0.9f) + sigma * grain.v[i];
   if (r.knob("marker") >= 0.5f) {

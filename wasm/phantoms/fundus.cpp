@@ -3,11 +3,6 @@
 // optic disc with a cup, a darker macula with a foveal reflex, arcades of
 // veins and arteries branching from the disc; lesions are micro-aneurysms
 // (dark red dots), haemorrhages (dark red blots) or hard exudates (yellow).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom_scenarios.h"
 
 namespace xm {

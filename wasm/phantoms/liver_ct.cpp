@@ -2,11 +2,6 @@
 // units and shown in a soft-tissue window (level 50, width 400): body outline
 // with subcutaneous fat, muscle wall, liver with vessels, spleen, stomach with
 // an air-fluid level, kidneys, aorta, vertebra, table; correlated quantum noise.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom_scenarios.h"
 
 namespace xm {
@@ -283,10 +278,7 @@ void liver_ct_draw(const Request& r, Drawing& d) {
 
   // Acquisition: partial volume, correlated quantum noise, window.
   blur(hu, 0.6f);
-  Rng nz(r.seed, PHANTOM_STREAM_NOISE);
-  Canvas noise(n, n, 0.0f);
-  add_gaussian_noise(noise, nz, 1.0f);
-  blur(noise, 0.7f);
+  const Canvas noise = correlated_noise(r.seed, n, 0.7f);
   float sigma = 22.0f * r.knob("noise");  // ~11 HU after the blur
   Canvas img(n, n, 0.0f);
   for (size_t i = 0; i < img.v.size(); ++i) img.v[i] = (hu.v[i] + sigma * noise.v[i] - (50.0f - 200.0f)) / 400.0f;

@@ -1,10 +1,5 @@
 // Phantom registry: scenarios, knobs and the shared post-processing of every
 // generator (label from the seed, clamping, 8-bit quantisation, mask threshold).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom.h"
 
 #include <cmath>
@@ -39,12 +34,21 @@ void add_gaussian_noise(Canvas& c, Rng& rng, float sigma) {
   for (auto& v : c.v) v += sigma * rng.gauss();
 }
 
+Canvas correlated_noise(uint64_t seed, int n, float blur_sigma) {
+  Rng nz(seed, PHANTOM_STREAM_NOISE);
+  Canvas c(n, n, 0.0f);
+  add_gaussian_noise(c, nz, 1.0f);
+  blur(c, blur_sigma);
+  return c;
+}
+
 }  // namespace phantom
 
 namespace {
 
 struct Scenario {
   const char* name;
+  const char* title;  // for people: the UI's case panel
   int channels;
   std::vector<std::string> classes;
   std::vector<PhantomKnob> (*knobs)();
@@ -53,10 +57,10 @@ struct Scenario {
 
 const std::vector<Scenario>& scenario_table() {
   static const std::vector<Scenario> t = {
-      {"cardiac_lge", 1, {"no scar", "scar"}, phantom::cardiac_lge_knobs, phantom::cardiac_lge_draw},
-      {"liver_ct", 1, {"no lesion", "focal liver lesion"}, phantom::liver_ct_knobs, phantom::liver_ct_draw},
-      {"chest_xray", 1, {"no nodule", "nodule"}, phantom::chest_xray_knobs, phantom::chest_xray_draw},
-      {"fundus", 3, {"no lesions", "lesions"}, phantom::fundus_knobs, phantom::fundus_draw},
+      {"cardiac_lge", "Cardiac LGE MRI", 1, {"no scar", "scar"}, phantom::cardiac_lge_knobs, phantom::cardiac_lge_draw},
+      {"liver_ct", "Liver CT", 1, {"no lesion", "focal liver lesion"}, phantom::liver_ct_knobs, phantom::liver_ct_draw},
+      {"chest_xray", "Chest X-ray", 1, {"no nodule", "nodule"}, phantom::chest_xray_knobs, phantom::chest_xray_draw},
+      {"fundus", "Fundus photo", 3, {"no lesions", "lesions"}, phantom::fundus_knobs, phantom::fundus_draw},
   };
   return t;
 }
@@ -92,6 +96,11 @@ std::string phantom_scenario_list() {
   std::string r;
   for (auto& n : phantom_scenarios()) r += (r.empty() ? "" : ", ") + n;
   return r;
+}
+
+const char* phantom_title(const std::string& scenario) {
+  const Scenario* s = find_scenario(scenario);
+  return s ? s->title : nullptr;
 }
 
 int phantom_channels(const std::string& scenario) {

@@ -46,8 +46,17 @@ struct PhantomCase {
   int label = 0;
 };
 
+// The page's opening case: its scenario (the opening model is the one of the
+// same name, models/<scenario>.onnx) and its seed. web/CMakeLists.txt reads
+// these two lines to bake the case and to write the page's preloads: keep each
+// on one line, in this form.
+constexpr const char* PHANTOM_OPENING_SCENARIO = "cardiac_lge";
+constexpr uint64_t PHANTOM_OPENING_SEED = 1;
+
 const std::vector<std::string>& phantom_scenarios();
 std::string phantom_scenario_list();  // "cardiac_lge, liver_ct, ..." for messages
+// A scenario's name for people ("Cardiac LGE MRI"), nullptr if unknown.
+const char* phantom_title(const std::string& scenario);
 // Channels of a scenario's image (3 for fundus, else 1), 0 if unknown.
 int phantom_channels(const std::string& scenario);
 // Class names, index = label.

@@ -39,6 +39,9 @@ std::vector<PhantomKnob> common_knobs(const char* lesion_word);
 
 // Rician magnitude noise and Gaussian noise on a canvas.
 void add_gaussian_noise(Canvas& c, Rng& rng, float sigma);
+// A detector's correlated noise: unit Gaussian noise from the seed's noise
+// stream on an n x n canvas, blurred by `blur_sigma` pixels.
+Canvas correlated_noise(uint64_t seed, int n, float blur_sigma);
 
 }  // namespace phantom
 }  // namespace xm

@@ -1,10 +1,4 @@
 // Portable PRNG, math and drawing for the phantoms (see phantom_util.h).
-// No fused multiply-add: contraction would make native (FMA) and wasm bytes differ.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("fp-contract=off")
-#elif defined(__clang__)
-#pragma clang fp contract(off)
-#endif
 #include "phantoms/phantom_util.h"
 
 #include <cmath>
@@ -13,45 +7,21 @@ namespace xm {
 namespace phantom {
 
 namespace {
-uint64_t splitmix64(uint64_t& x) {
-  uint64_t z = (x += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 constexpr double LN2 = 0.693147180559945309417;
 constexpr double TWO_PI = 6.283185307179586476925;
 constexpr double HALF_PI = 1.570796326794896619231;
 }  // namespace
 
-Rng::Rng(uint64_t seed, uint64_t stream) {
-  uint64_t x = seed ^ (stream * 0xD1B54A32D192ED03ull);
-  for (auto& s : s_) s = splitmix64(x);
-}
-
-uint64_t Rng::next_u64() {
-  uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-float Rng::uniform() { return float(next_u64() >> 40) * (1.0f / 16777216.0f); }
+float Rng::uniform() { return float(next() >> 40) * (1.0f / 16777216.0f); }
 
 int Rng::integer(int lo, int hi) {
   uint64_t span = uint64_t(int64_t(hi) - int64_t(lo) + 1);
-  return int(int64_t(lo) + int64_t(next_u64() % span));
+  return int(int64_t(lo) + int64_t(next() % span));
 }
 
 float Rng::gauss() {
-  double u1 = (double(next_u64() >> 11) + 1.0) * (1.0 / 9007199254740992.0);  // (0,1]
-  double u2 = double(next_u64() >> 11) * (1.0 / 9007199254740992.0);
+  double u1 = (double(next() >> 11) + 1.0) * (1.0 / 9007199254740992.0);  // (0,1]
+  double u2 = double(next() >> 11) * (1.0 / 9007199254740992.0);
   return float(psqrt(float(-2.0 * double(plog(float(u1))))) * pcos(float(TWO_PI * u2)));
 }
 

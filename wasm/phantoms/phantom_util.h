@@ -9,11 +9,15 @@
 // Why our own math: the same seed must give the same bytes natively (glibc)
 // and in WebAssembly (musl). std:: distributions and libm's exp/log/sin are
 // not specified bit for bit, so everything here uses only +, -, *, / and sqrt
-// (IEEE-exact everywhere) plus polynomial approximations built on them.
+// (IEEE-exact everywhere) plus polynomial approximations built on them, and the
+// generators build without fused multiply-adds (-ffp-contract=off,
+// wasm/CMakeLists.txt), which wasm does not have.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "core/xoshiro.h"
 
 namespace xm {
 namespace phantom {
@@ -28,18 +32,16 @@ enum PhantomStream : uint64_t {
   PHANTOM_STREAM_MARKER = 5,
 };
 
-// xoshiro256** seeded through splitmix64 (Blackman & Vigna).
-class Rng {
+// The words of xoshiro256** (core/xoshiro.h, shared with the explainers),
+// seeded from the seed and the stream, with float samples of their own.
+class Rng : public Xoshiro256 {
 public:
-  Rng(uint64_t seed, uint64_t stream);
-  uint64_t next_u64();
+  Rng(uint64_t seed, uint64_t stream) : Xoshiro256(seed ^ (stream * 0xD1B54A32D192ED03ull)) {}
   float uniform();                     // [0,1), 24 random bits, exact
   float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
   int integer(int lo, int hi);         // [lo, hi] inclusive
   bool chance(float p) { return uniform() < p; }
   float gauss();                       // standard normal (Box-Muller on portable log/cos)
-private:
-  uint64_t s_[4];
 };
 
 // Portable math (relative error ~1e-7, identical bits on every IEEE-754 target).
