@@ -107,9 +107,11 @@ for (const [name, file, xmedia] of builds) {
     test('explain --help lists every method parameter with its default', async () => {
       const r = await xmedia(['explain', '--help']);
       assert.equal(r.code, 0);
-      assert.match(r.stdout, /^ {4}steps {8}default 50 {9}integration points, 1\.\.4096/m);
-      assert.match(r.stdout, /^ {4}rule {9}default gausslegendre riemann_left \| riemann_right/m);
-      assert.match(r.stdout, /^ {4}epsilon {6}default 1e-9 {7}stabiliser/m);
+      // Each line is the spec's range or choices, then its help (param_describe).
+      assert.match(r.stdout, /^ {4}steps {8}default 50 {9}1\.\.4096; integration points; at least 2 for the Riemann rules/m);
+      assert.match(r.stdout, /^ {4}rule {9}default gausslegendre riemann_left \| riemann_right \| riemann_middle \| riemann_trapezoid \| gausslegendre; /m);
+      assert.match(r.stdout, /^ {4}epsilon {6}default 1e-9 {7}1e-12\.\.1e6; stabiliser/m);
+      assert.match(r.stdout, /^ {4}p {12}default 0\.5 {8}\(0,1\]; probability that a cell is kept$/m);
     });
   });
 }

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <regex>
 #include <set>
 #include <string>
 
@@ -27,6 +28,20 @@ std::string outside(const ParamSpec& p, bool below) {
   if (p.kind == ParamKind::INT) std::snprintf(b, sizeof b, "%.0f", v);
   else std::snprintf(b, sizeof b, "%.17g", v);
   return b;
+}
+
+const ParamSpec& find_spec(const char* method, const char* key) {
+  const MethodInfo* m = explain_find_method(method);
+  REQUIRE(m);
+  const ParamSpec* p = explain_find_param(*m, key);
+  REQUIRE(p);
+  return *p;
+}
+
+// A range as prose: "1..4096", "1e-12 .. 1e6", "(0,1]", ">= 0".
+bool states_range(const std::string& help) {
+  static const std::regex range(R"(\d\s*\.\.\s*-?\d|[(\[]\s*-?[\d.]+(e-?\d+)?\s*,\s*-?[\d.]+(e-?\d+)?\s*[)\]]|[<>]=?\s*-?\d)");
+  return std::regex_search(help, range);
 }
 
 }  // namespace
@@ -150,38 +165,110 @@ TEST_SUITE("param_spec") {
     CHECK(names == std::set<std::string>{"bool", "int", "float", "size", "choice", "text", "seed"});
   }
 
+  TEST_CASE("the help says only what the spec cannot: no range and no list of the spec's own choices") {
+    // The pattern catches the forms the help strings used before the spec rendered them.
+    for (const char* old : {"noisy copies, 1..100000", "stabiliser, 1e-12..1e6", "probability, (0,1]",
+                            "weight, >= 1", "sigma, 0..1000"})
+      CHECK_MESSAGE(states_range(old), old);
+    for (const char* fine : {"(Captum's default 1e-9)", "grid:N (N x N cells)", "8 or 8x6 (height x width)",
+                             "at least 2 for the Riemann rules"})
+      CHECK_FALSE_MESSAGE(states_range(fine), fine);
+    for (auto& m : explain_methods()) {
+      for (auto& p : m.params) {
+        CAPTURE(m.name);
+        CAPTURE(p.key);
+        const std::string h = p.help;
+        CAPTURE(h);
+        CHECK_FALSE(states_range(h));
+        for (auto& c : p.choices) {
+          CHECK(h.find(c + " |") == std::string::npos);
+          CHECK(h.find("| " + c) == std::string::npos);
+        }
+      }
+    }
+  }
+
+  TEST_CASE("param_describe renders the range or the choices, then the help") {
+    CHECK(param_describe(find_spec("integrated_gradients", "steps")) ==
+          "1..4096; integration points; at least 2 for the Riemann rules, as Captum asserts");
+    CHECK(param_describe(find_spec("integrated_gradients", "rule")) ==
+          "riemann_left | riemann_right | riemann_middle | riemann_trapezoid | gausslegendre; the quadrature rule "
+          "along the path");
+    CHECK(param_describe(find_spec("integrated_gradients", "baseline")) ==
+          "zero | blur | uniform | a number | a .npy path with the input's shape");
+    CHECK(param_describe(find_spec("lime", "baseline")) ==
+          "zero | blur | a number | a .npy path; the value of a removed feature");
+    CHECK(param_describe(find_spec("lrp_alpha_beta", "epsilon")) == "1e-12..1e6; stabiliser of each layer's denominators");
+    CHECK(param_describe(find_spec("lime", "kernel_width")) == "1e-6..1e6; width of the exponential similarity kernel");
+    CHECK(param_describe(find_spec("rise", "p")) == "(0,1]; probability that a cell is kept");
+    CHECK(param_describe(find_spec("rise", "masks")) == "1..1000000; number of masks");
+    CHECK(param_describe(find_spec("smoothgrad", "stdev")) ==
+          "0..100; noise standard deviation as a fraction of the input range");
+    CHECK(param_describe(find_spec("rise", "seed")) == "0..2^63-1; mask seed");
+    CHECK(param_describe(find_spec("occlusion", "window")) ==
+          "8 or 8x6 (height x width), each 1..65536; window size, at most the image size");
+    CHECK(param_describe(find_spec("lime", "features")) == find_spec("lime", "features").help);
+    CHECK(param_describe(find_spec("saliency", "abs")) == find_spec("saliency", "abs").help);
+    CHECK(param_describe(param_float("x", "1", 0.25, 2.5, "h")) == "0.25..2.5; h");
+    CHECK(param_describe(param_float("x", "1", -1, 1, "h").above_lo()) == "(-1,1]; h");
+  }
+
+  TEST_CASE("explain --help shows each parameter's rendered line") {
+    for (auto& m : explain_methods()) {
+      const std::string h = explain_method_help(m);
+      for (auto& p : m.params) {
+        CAPTURE(m.name);
+        CAPTURE(p.key);
+        CHECK(h.find(param_describe(p) + "\n") != std::string::npos);
+      }
+    }
+  }
+
+  TEST_CASE("a spec whose low end is open: its method refuses that end") {
+    int open = 0;
+    for (auto& m : explain_methods()) {
+      for (auto& p : m.params) {
+        if (!p.lo_open) continue;
+        CAPTURE(m.name);
+        CAPTURE(p.key);
+        ++open;
+        CHECK(p.kind == ParamKind::FLOAT);
+        char lo[64];
+        std::snprintf(lo, sizeof lo, "%.17g", p.lo);
+        auto job = explainer_create(m.name, {{p.key, lo}});
+        REQUIRE_FALSE(job);
+        CHECK(job.error().find("'" + std::string(p.key) + "'") != std::string::npos);
+      }
+    }
+    CHECK(open >= 1);
+    CHECK(find_spec("rise", "p").lo_open);
+  }
+
   TEST_CASE("the page's widgets: the kinds and ranges the methods declare") {
-    auto spec = [](const char* method, const char* key) {
-      const MethodInfo* m = explain_find_method(method);
-      REQUIRE(m);
-      const ParamSpec* p = explain_find_param(*m, key);
-      REQUIRE(p);
-      return *p;
-    };
-    ParamSpec steps = spec("integrated_gradients", "steps");
+    ParamSpec steps = find_spec("integrated_gradients", "steps");
     CHECK(steps.kind == ParamKind::INT);
     CHECK(steps.lo == 1);
     CHECK(steps.hi == 4096);
     CHECK(steps.slider);
     CHECK(steps.log_scale);
-    ParamSpec rule = spec("integrated_gradients", "rule");
+    ParamSpec rule = find_spec("integrated_gradients", "rule");
     CHECK(rule.kind == ParamKind::CHOICE);
     CHECK(rule.choices.size() == 5);
     CHECK_FALSE(rule.open);
-    ParamSpec base = spec("integrated_gradients", "baseline");
+    ParamSpec base = find_spec("integrated_gradients", "baseline");
     CHECK(base.kind == ParamKind::CHOICE);
     CHECK(base.choices == std::vector<std::string>{"zero", "blur", "uniform"});
     CHECK(base.open);
-    CHECK(spec("lime", "baseline").choices == std::vector<std::string>{"zero", "blur"});
-    CHECK(spec("guided_grad_cam", "upsample").choices == std::vector<std::string>{"nearest", "bilinear"});
-    CHECK(spec("smoothgrad", "seed").kind == ParamKind::SEED);
-    CHECK(spec("occlusion", "window").kind == ParamKind::SIZE);
-    CHECK(spec("rise", "cell").image_side);
-    CHECK(spec("rise", "p").slider);
-    CHECK(spec("lime", "features").kind == ParamKind::TEXT);
-    CHECK(spec("grad_cam", "relu").kind == ParamKind::BOOL);
+    CHECK(find_spec("lime", "baseline").choices == std::vector<std::string>{"zero", "blur"});
+    CHECK(find_spec("guided_grad_cam", "upsample").choices == std::vector<std::string>{"nearest", "bilinear"});
+    CHECK(find_spec("smoothgrad", "seed").kind == ParamKind::SEED);
+    CHECK(find_spec("occlusion", "window").kind == ParamKind::SIZE);
+    CHECK(find_spec("rise", "cell").image_side);
+    CHECK(find_spec("rise", "p").slider);
+    CHECK(find_spec("lime", "features").kind == ParamKind::TEXT);
+    CHECK(find_spec("grad_cam", "relu").kind == ParamKind::BOOL);
     // Wide ranges that are bounds, not spans to slide over, stay number fields.
-    CHECK_FALSE(spec("occlusion", "blur_sigma").slider);
-    CHECK_FALSE(spec("lime", "kernel_width").slider);
+    CHECK_FALSE(find_spec("occlusion", "blur_sigma").slider);
+    CHECK_FALSE(find_spec("lime", "kernel_width").slider);
   }
 }

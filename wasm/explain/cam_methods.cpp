@@ -161,7 +161,7 @@ void explain_add_cam_methods(std::vector<MethodInfo>* out) {
                   "LayerAttribution.interpolate). Result [1,1,H,W]. Cost: 1 forward + 1 backward pass (layer=auto "
                   "on a backend that does not report layer shapes may try 1x1 layers first). Selvaraju et al., \"Grad-CAM\", ICCV 2017.",
                   {param_text("layer", "auto", layer_help), param_bool("relu", "true", relu_help),
-                   param_choice("upsample", "bilinear", {"bilinear", "nearest"}, "bilinear (align_corners=False) | nearest")},
+                   param_choice("upsample", "bilinear", {"bilinear", "nearest"}, "upsampling to the input; bilinear with align_corners=False")},
                   [](const Params& p) { return create_cam(p, CamKind::GRAD_CAM); }});
   out->push_back({"grad_cam_pp",
                   "Grad-CAM++: channel weights = sum over positions of alpha * ReLU(gradient) with alpha = g² / "
@@ -169,7 +169,7 @@ void explain_add_cam_methods(std::vector<MethodInfo>* out) {
                   "Captum; follows the paper and the widely used pytorch-grad-cam formula. Result [1,1,H,W]. Cost: "
                   "1 forward + 1 backward pass. Chattopadhay et al., \"Grad-CAM++\", WACV 2018.",
                   {param_text("layer", "auto", layer_help), param_bool("relu", "true", relu_help),
-                   param_choice("upsample", "bilinear", {"bilinear", "nearest"}, "bilinear (align_corners=False) | nearest")},
+                   param_choice("upsample", "bilinear", {"bilinear", "nearest"}, "upsampling to the input; bilinear with align_corners=False")},
                   [](const Params& p) { return create_cam(p, CamKind::GRAD_CAM_PP); }});
   out->push_back({"guided_grad_cam",
                   "Guided backpropagation times the upsampled Grad-CAM map, element by element (Captum's "
@@ -177,7 +177,7 @@ void explain_add_cam_methods(std::vector<MethodInfo>* out) {
                   "backward passes. Selvaraju et al., \"Grad-CAM\", ICCV 2017.",
                   {param_text("layer", "auto", layer_help), param_bool("relu", "true", relu_help),
                    param_choice("upsample", "nearest", {"nearest", "bilinear"},
-                                "nearest (Captum's GuidedGradCam default) | bilinear")},
+                                "upsampling to the input; nearest is Captum's GuidedGradCam default")},
                   [](const Params& p) { return create_cam(p, CamKind::GUIDED_GRAD_CAM); }});
 }
 

@@ -41,6 +41,45 @@ const char* param_kind_name(ParamKind kind) {
   return "?";
 }
 
+namespace {
+// An INT bound as an integer; a FLOAT one as %g without the exponent's padding: 1e6, 1e-12, 0.5.
+std::string param_number(const ParamSpec& p, double v) {
+  char b[64];
+  if (p.kind != ParamKind::FLOAT) {
+    std::snprintf(b, sizeof b, "%.0f", v);
+    return b;
+  }
+  std::snprintf(b, sizeof b, "%g", v);
+  std::string s = b;
+  const size_t e = s.find('e');
+  if (e == std::string::npos) return s;
+  std::string exp = s.substr(e + 1);
+  const std::string sign = exp[0] == '-' ? "-" : "";
+  exp.erase(0, exp.find_first_not_of("+-0"));
+  return s.substr(0, e + 1) + sign + exp;
+}
+}  // namespace
+
+std::string param_describe(const ParamSpec& p) {
+  std::string spec;
+  switch (p.kind) {
+    case ParamKind::BOOL:
+    case ParamKind::TEXT: return p.help;
+    case ParamKind::SEED: spec = "0..2^63-1"; break;
+    case ParamKind::INT:
+    case ParamKind::FLOAT:
+      spec = p.lo_open ? "(" + param_number(p, p.lo) + "," + param_number(p, p.hi) + "]"
+                       : param_number(p, p.lo) + ".." + param_number(p, p.hi);
+      break;
+    case ParamKind::SIZE: spec = "8 or 8x6 (height x width), each " + param_number(p, p.lo) + ".." + param_number(p, p.hi); break;
+    case ParamKind::CHOICE:
+      for (const std::string& c : p.choices) spec += (spec.empty() ? "" : " | ") + c;
+      if (p.open) return spec + " | " + p.help;
+      break;
+  }
+  return spec + "; " + p.help;
+}
+
 ParamSpec param_bool(const char* key, const char* default_value, const char* help) {
   return param_of(key, ParamKind::BOOL, default_value, help);
 }
@@ -337,7 +376,7 @@ std::string explain_method_help(const MethodInfo& m) {
   s += line + "\n";
   for (auto& p : m.params) {
     char b[512];
-    std::snprintf(b, sizeof b, "    %-12s default %-10s %s\n", p.key, p.default_value, p.help);
+    std::snprintf(b, sizeof b, "    %-12s default %-10s %s\n", p.key, p.default_value, param_describe(p).c_str());
     s += b;
   }
   return s;

@@ -126,11 +126,16 @@ private:
 };
 
 // A method parameter, declared as data: `xmedia explain --help`, the page's
-// widgets, the lesson checker and Params' bounds are all read from it.
+// widgets and tooltips, the lesson checker and Params' bounds are all read from
+// it. The help says only what the spec cannot (what the value means; for an open
+// choice, what other values mean); param_describe adds the range and choices.
 //
-//   param_int("steps", "50", 1, 4096, "integration points, 1..4096").with_slider().logarithmic()
-//   param_choice("rule", "gausslegendre", {"riemann_left", "gausslegendre"}, "riemann_left | gausslegendre")
-//   param_open_choice("baseline", "zero", {"zero", "blur"}, "zero | a number | blur | a .npy path")
+//   param_int("steps", "50", 1, 4096, "integration points").with_slider().logarithmic()
+//       // param_describe: "1..4096; integration points"
+//   param_choice("rule", "gausslegendre", {"riemann_left", "gausslegendre"}, "the quadrature rule")
+//       // "riemann_left | gausslegendre; the quadrature rule"
+//   param_open_choice("baseline", "zero", {"zero", "blur"}, "a number | a .npy path")
+//       // "zero | blur | a number | a .npy path"
 enum class ParamKind {
   BOOL,    // true or false (also 1/0, yes/no, on/off)
   INT,     // an integer in [lo, hi]
@@ -145,8 +150,9 @@ struct ParamSpec {
   const char* key;
   ParamKind kind;
   const char* default_value;
-  const char* help;  // one line: meaning, range
+  const char* help;  // one line: meaning, never the range or the choices (param_describe renders those)
   double lo = 0, hi = 0;             // INT, FLOAT, SIZE (each side): the valid values, both ends included
+  bool lo_open = false;              // FLOAT: lo itself is not valid either (the method refuses it)
   bool log_scale = false;            // INT, FLOAT: the range spans decades, a slider is logarithmic
   bool slider = false;               // INT, FLOAT: the page shows a slider over (a useful part of) the range
   bool image_side = false;           // INT, SIZE: at most the image's side; the page's slider ends there
@@ -156,10 +162,15 @@ struct ParamSpec {
   ParamSpec with_slider() const { ParamSpec s = *this; s.slider = true; return s; }
   ParamSpec logarithmic() const { ParamSpec s = *this; s.log_scale = true; return s; }
   ParamSpec up_to_image_side() const { ParamSpec s = *this; s.image_side = true; return s; }
+  ParamSpec above_lo() const { ParamSpec s = *this; s.lo_open = true; return s; }
 };
 
 // "bool", "int", "float", "size", "choice", "text", "seed": the kind's name in the page's test API.
 const char* param_kind_name(ParamKind kind);
+// The parameter's one line for `xmedia explain --help` and the page's tooltip:
+// the range ("1..4096", "1e-12..1e6", "(0,1]") or the choices ("a | b", an open
+// choice's help joining the list), then "; " and the help.
+std::string param_describe(const ParamSpec& p);
 
 ParamSpec param_bool(const char* key, const char* default_value, const char* help);
 ParamSpec param_int(const char* key, const char* default_value, double lo, double hi, const char* help);

@@ -323,9 +323,9 @@ Result<std::unique_ptr<Explainer>> create_vargrad(const Params& p) { return crea
 
 void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
   // The noise of smoothgrad and vargrad (both a NoiseTunnel).
-  const ParamSpec noise_samples = param_int("samples", "32", 1, 100000, "noisy copies, 1..100000").with_slider().logarithmic();
+  const ParamSpec noise_samples = param_int("samples", "32", 1, 100000, "noisy copies").with_slider().logarithmic();
   const ParamSpec noise_stdev =
-      param_float("stdev", "0.15", 0, 100, "noise standard deviation as a fraction of the input range, 0..100").with_slider();
+      param_float("stdev", "0.15", 0, 100, "noise standard deviation as a fraction of the input range").with_slider();
   out->push_back({"saliency",
                   "The gradient of the target output with respect to each input value, by default its absolute "
                   "value (Captum's Saliency, abs=True). Cost: 1 forward + 1 backward pass. Simonyan et al., "
@@ -345,15 +345,15 @@ void explain_add_gradient_methods(std::vector<MethodInfo>* out) {
                   "(F(input) - F(baseline)). Cost: steps forward + steps backward passes (batched) + 2 forward "
                   "passes for the gap. Sundararajan et al., \"Axiomatic Attribution for Deep Networks\", ICML 2017.",
                   {param_int("steps", "50", 1, 4096,
-                             "integration points, 1..4096 (2..4096 for the Riemann rules, as Captum asserts)")
+                             "integration points; at least 2 for the Riemann rules, as Captum asserts")
                        .with_slider()
                        .logarithmic(),
                    param_choice("rule", "gausslegendre",
                                 {"riemann_left", "riemann_right", "riemann_middle", "riemann_trapezoid", "gausslegendre"},
-                                "riemann_left | riemann_right | riemann_middle | riemann_trapezoid | gausslegendre"),
+                                "the quadrature rule along the path"),
                    param_open_choice("baseline", "zero", {"zero", "blur", "uniform"},
-                                     "zero | a number | blur | uniform | a .npy path with the input's shape"),
-                   param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur, 0..1000").with_slider(),
+                                     "a number | a .npy path with the input's shape"),
+                   param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur").with_slider(),
                    param_seed("seed", "0", "seed for baseline=uniform (noise over the input's value range)")},
                   create_integrated_gradients});
   out->push_back({"smoothgrad",

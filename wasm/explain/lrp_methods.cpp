@@ -76,7 +76,7 @@ void explain_add_lrp_methods(std::vector<MethodInfo>* out) {
                   "Explanations for Non-Linear Classifier Decisions by Layer-Wise Relevance Propagation\", PLoS ONE "
                   "2015; Montavon et al., \"Layer-Wise Relevance Propagation: An Overview\", 2019.",
                   {param_float("epsilon", "1e-9", 1e-12, 1e6,
-                               "stabiliser added to each layer's output (with its sign), 1e-12..1e6; larger "
+                               "stabiliser added to each layer's output (with its sign); larger "
                                "values absorb weak, contradictory relevance (Captum's default 1e-9)")
                        .with_slider()
                        .logarithmic()},
@@ -91,9 +91,9 @@ void explain_add_lrp_methods(std::vector<MethodInfo>* out) {
                   "inputs. Cost: 1 forward + 1 backward pass (plus one extra forward of each weighted layer per "
                   "sign). Bach et al., PLoS ONE 2015; Montavon et al., \"Layer-Wise Relevance Propagation: An "
                   "Overview\", 2019.",
-                  {param_float("alpha", "1", 1, 1e6, "weight of positive contributions, >= 1; alpha - beta must be 1"),
-                   param_float("beta", "0", 0, 1e6, "weight of negative contributions, >= 0"),
-                   param_float("epsilon", "1e-9", 1e-12, 1e6, "stabiliser of each layer's denominators, 1e-12..1e6")
+                  {param_float("alpha", "1", 1, 1e6, "weight of positive contributions; alpha - beta must be 1"),
+                   param_float("beta", "0", 0, 1e6, "weight of negative contributions"),
+                   param_float("epsilon", "1e-9", 1e-12, 1e6, "stabiliser of each layer's denominators")
                        .with_slider()
                        .logarithmic()},
                   create_lrp_alpha_beta});

@@ -295,7 +295,7 @@ Result<std::unique_ptr<Explainer>> create_rise(const Params& p) {
   XM_TRY(p.get_int("masks", &masks));
   XM_TRY(p.get_int("cell", &cell));
   XM_TRY(p.get_double("p", &prob));
-  if (prob <= 0) return p.bad("p", "must be above 0 (the share of cells kept)");
+  if (prob <= 0) return p.bad("p", "must be above 0 (the share of cells kept)");  // the spec's above_lo()
   XM_TRY(p.get_int("seed", &seed));
   return std::unique_ptr<Explainer>(new Rise(masks, cell, prob, uint64_t(seed)));
 }
@@ -311,10 +311,10 @@ void explain_add_perturbation_methods(std::vector<MethodInfo>* out) {
                   "F(occluded) over the windows covering it (Captum's Occlusion; a pixel no window covers gets 0 "
                   "where Captum divides 0 by 0). Cost: 1 + windows forward passes, no backward. Zeiler & Fergus, "
                   "\"Visualizing and Understanding Convolutional Networks\", ECCV 2014.",
-                  {param_size("window", "16", "window size, 8 or 8x6 (height x width); at most the image size"),
-                   param_size("stride", "8", "step between windows, 8 or 8x6"),
+                  {param_size("window", "16", "window size, at most the image size"),
+                   param_size("stride", "8", "step between windows"),
                    param_open_choice("baseline", "zero", {"zero", "blur", "uniform"},
-                                     "zero | a number | blur | uniform | a .npy path"),
+                                     "a number | a .npy path"),
                    param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur"),
                    param_seed("seed", "0", "seed for baseline=uniform"),
                    param_bool("incremental", "true",
@@ -329,7 +329,7 @@ void explain_add_perturbation_methods(std::vector<MethodInfo>* out) {
                   {param_text("features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"),
                    param_text("window", "none", "none, or a patch size 8 or 8x6 that overrides features"),
                    param_open_choice("baseline", "zero", {"zero", "blur", "uniform"},
-                                     "zero | a number | blur | uniform | a .npy path"),
+                                     "a number | a .npy path"),
                    param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur"),
                    param_seed("seed", "0", "seed for baseline=uniform")},
                   create_feature_ablation});
@@ -339,11 +339,11 @@ void explain_add_perturbation_methods(std::vector<MethodInfo>* out) {
                   "pixel's saliency is the mean of the target's softmax probability weighted by the mask, divided "
                   "by p. Not in Captum. Cost: masks forward passes. Petsiuk et al., \"RISE: Randomized Input "
                   "Sampling for Explanation of Black-box Models\", BMVC 2018.",
-                  {param_int("masks", "1000", 1, 1000000, "number of masks, 1..1000000").with_slider().logarithmic(),
+                  {param_int("masks", "1000", 1, 1000000, "number of masks").with_slider().logarithmic(),
                    param_int("cell", "16", 1, 65536,
                              "cell size in pixels (the grid is ceil(H/cell) x ceil(W/cell)), at most the image side")
                        .up_to_image_side(),
-                   param_float("p", "0.5", 0, 1, "probability that a cell is kept, (0,1]").with_slider(),
+                   param_float("p", "0.5", 0, 1, "probability that a cell is kept").above_lo().with_slider(),
                    param_seed("seed", "0", "mask seed")},
                   create_rise});
 }

@@ -148,13 +148,13 @@ void explain_add_surrogate_methods(std::vector<MethodInfo>* out) {
                   "coordinate descent (Captum's Lime defaults: SkLearnLasso(alpha=0.01), cosine kernel of width "
                   "1); alpha=0 gives weighted least squares. Each pixel gets its feature's coefficient. Cost: "
                   "samples forward passes. Ribeiro et al., \"Why Should I Trust You?\", KDD 2016.",
-                  {param_int("samples", "500", 1, 1000000, "perturbed images, 1..1000000").with_slider().logarithmic(),
+                  {param_int("samples", "500", 1, 1000000, "perturbed images").with_slider().logarithmic(),
                    param_text("features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"),
                    param_seed("seed", "0", "sampling seed"),
                    param_float("alpha", "0.01", 0, 1e6, "L1 penalty of the Lasso fit, 0 = weighted least squares"),
                    param_float("kernel_width", "1", 1e-6, 1e6, "width of the exponential similarity kernel"),
                    param_open_choice("baseline", "zero", {"zero", "blur"},
-                                     "value of a removed feature: zero | a number | blur | a .npy path"),
+                                     "a number | a .npy path; the value of a removed feature"),
                    param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur")},
                   [](const Params& p) { return create_surrogate(p, false); }});
   out->push_back({"kernel_shap",
@@ -164,11 +164,11 @@ void explain_add_surrogate_methods(std::vector<MethodInfo>* out) {
                   "output, all samples weighted 1 (Captum's KernelShap). For an additive model the result is "
                   "exact. Cost: samples forward passes. Lundberg & Lee, \"A Unified Approach to Interpreting "
                   "Model Predictions\", NeurIPS 2017.",
-                  {param_int("samples", "500", 1, 1000000, "coalitions sampled, 1..1000000").with_slider().logarithmic(),
+                  {param_int("samples", "500", 1, 1000000, "coalitions sampled").with_slider().logarithmic(),
                    param_text("features", "grid:8", "grid:N (N x N cells) | slic:N (about N SLIC superpixels)"),
                    param_seed("seed", "0", "sampling seed"),
                    param_open_choice("baseline", "zero", {"zero", "blur"},
-                                     "value of a removed feature: zero | a number | blur | a .npy path"),
+                                     "a number | a .npy path; the value of a removed feature"),
                    param_float("blur_sigma", "5", 0, 1000, "Gaussian sigma in pixels for baseline=blur")},
                   [](const Params& p) { return create_surrogate(p, true); }});
 }
