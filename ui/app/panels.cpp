@@ -282,7 +282,7 @@ void panel_explain(App& a) {
     const Shape& in = lab.has_model() ? lab.backend()->info().input_shape : Shape{};
     const int side = in.size() == 4 ? int(std::min(in[2], in[3])) : 0;
     if (param_widget(spec, it->second, side, 120 * S(a))) app_run_current(a);
-    help_marker(spec.help);
+    help_marker(param_describe(spec).c_str());
   }
   // Target class
   const ModelCard& c = lab.card();
