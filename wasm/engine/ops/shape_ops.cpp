@@ -211,9 +211,9 @@ Status static_eval_slice(const StaticCall& c, std::vector<StaticTensor>* out) {
   for (int64_t k = 0; k < cnt; ++k) {
     int64_t rem = k, src = 0, stride = 1;
     for (int64_t d = rank; d-- > 0;) {
-      int64_t c = rem % os[size_t(d)];
+      int64_t q = rem % os[size_t(d)];
       rem /= os[size_t(d)];
-      src += (b[size_t(d)] + c * st[size_t(d)]) * stride;
+      src += (b[size_t(d)] + q * st[size_t(d)]) * stride;
       stride *= x->shape[size_t(d)];
     }
     static_push(r, *x, src);
