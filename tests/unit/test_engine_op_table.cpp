@@ -141,4 +141,66 @@ TEST_SUITE("op_table") {
     CHECK(static_eval(static_node("Neg", 1), 13, {nullptr}, {Shape{2}}, &out).error() ==
           "node 's' (Neg): input 0 must be known before the pass");
   }
+
+  TEST_CASE("a static evaluator's call holds the node and its inputs, and its checks name the node") {
+    const onnx::Node n = static_node("Gather", 2, {one_int("axis", -1), ints("perm", {1, 0})});
+    const StaticTensor v = ints_tensor({2}, {4, 5});
+    StaticTensor halves;
+    halves.shape = {2};
+    halves.f = {1.0f, 1.5f};
+    const std::vector<const StaticTensor*> in = {&v, nullptr};
+    const std::vector<Shape> shapes = {Shape{2}, Shape{3}};
+    const StaticCall c{n, 11, in, shapes};
+    CHECK(c.opset == 11);
+    CHECK(c.shapes[1] == Shape{3});
+    const StaticTensor* x = nullptr;
+    CHECK(c.input(0, &x).is_ok());
+    CHECK(x == &v);
+    CHECK(x->rank() == 1);
+    // Absent, known only by its shape, or past the node's inputs: refused, and value() is null.
+    CHECK(c.input(1, &x).error() == "node 's' (Gather): input 1 must be known before the pass");
+    CHECK(x == nullptr);
+    CHECK(c.input(2, &x).error() == "node 's' (Gather): input 2 must be known before the pass");
+    CHECK(c.value(1) == nullptr);
+    CHECK(c.value(2) == nullptr);
+    int64_t a = 0;
+    CHECK(c.axis(-1, 3, &a).is_ok());
+    CHECK(a == 2);
+    CHECK(c.axis(3, 3, &a).error() == "node 's' (Gather): axis 3 is out of range for rank 3");
+    std::vector<int64_t> got;
+    CHECK(c.ints(&v, "indices", &got).is_ok());
+    CHECK(got == std::vector<int64_t>{4, 5});
+    CHECK(c.ints(&halves, "indices", &got).error() == "node 's' (Gather): indices must be integers");
+    CHECK(c.ints(nullptr, "starts", &got).error() == "node 's' (Gather): starts must be known before the pass");
+    CHECK(c.check_size(Shape{4096, 4096}).is_ok());
+    CHECK(c.check_size(Shape{4096, 4097}).error() == "node 's' (Gather): shape " + shape_str(Shape{4096, 4097}) + " is too large");
+    CHECK(c.attr_int("axis", 0) == -1);
+    CHECK(c.attr_int("keepdims", 7) == 7);
+    CHECK(c.attr_ints("perm", &got));
+    CHECK(got == std::vector<int64_t>{1, 0});
+    CHECK_FALSE(c.attr_ints("axes", &got));
+  }
+
+  TEST_CASE("Add, Sub, Mul and Div share one evaluator, instantiated once per op") {
+    std::set<StaticEval*> evals;
+    for (const char* op : {"Add", "Sub", "Mul", "Div"}) evals.insert(find_op(op)->eval_static);
+    CHECK(evals.size() == 4);
+    CHECK(evals.count(nullptr) == 0);
+    // Floats go through double; integers truncate (as the exporter's shape arithmetic expects).
+    StaticTensor f;
+    f.shape = {2};
+    f.f = {3.0f, 7.0f};
+    StaticTensor two = ints_tensor({}, {2});
+    const std::pair<const char*, std::vector<float>> cases[] = {
+        {"Add", {5, 9}}, {"Sub", {1, 5}}, {"Mul", {6, 14}}, {"Div", {1.5f, 3.5f}}};
+    for (const auto& [op, want] : cases) {
+      INFO("op " << op);
+      std::vector<StaticTensor> out;
+      REQUIRE(static_eval(static_node(op, 2), 13, {&f, &two}, {f.shape, two.shape}, &out).is_ok());
+      REQUIRE(out.size() == 1);
+      CHECK_FALSE(out[0].is_int);
+      CHECK(out[0].f == want);
+    }
+    CHECK(eval_ints("Div", {ints_tensor({1}, {7}), ints_tensor({}, {-2})}) == "-3");
+  }
 }

@@ -4,6 +4,7 @@
 // [N,1,128,128], and meta.json with the scenario, seeds and knobs.
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "cli.h"
 #include "core/json_writer.h"
@@ -85,11 +86,10 @@ int run_dataset(Args& a) {
   JsonWriter w(JsonWriter::Style::SPACED);
   w.begin_object();
   w.key("scenario").str(scenario);
-  w.key("first_seed").integer(first);
-  w.key("count").integer(count);
-  w.key("channels").integer(c);
-  w.key("positives").integer(positives);
-  w.key("markers").integer(markers);
+  // The set's integer facts, in meta.json's order.
+  const std::pair<const char*, long long> counts[] = {
+      {"first_seed", first}, {"count", count}, {"channels", c}, {"positives", positives}, {"markers", markers}};
+  for (const auto& [name, v] : counts) w.key(name).integer(v);
   w.key("marker_correlation").num(corr, 6);
   w.key("knobs").begin_object();
   for (size_t k = 0; k < spec->knobs.size(); ++k) w.key(spec->knobs[k].name).num(spec->values[k], 6);

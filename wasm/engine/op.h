@@ -43,6 +43,7 @@ struct StaticTensor {
   std::vector<float> f;
   std::vector<int64_t> i;
   int64_t numel() const { return shape_numel(shape); }
+  int64_t rank() const { return int64_t(shape.size()); }
   double at(int64_t k) const { return is_int ? double(i[size_t(k)]) : double(f[size_t(k)]); }
 };
 
@@ -134,11 +135,11 @@ public:
 };
 
 using OpFactory = std::unique_ptr<Op> (*)();
-// Evaluates the op on values known before a pass (engine/static_eval.h):
-// in[k] is null when input k is absent or only its shape is known; shapes[k] is its shape.
+// Evaluates the op on values known before a pass: StaticCall (engine/static_eval.h)
+// holds the node, its opset and its inputs' values and shapes.
 // (A function type: op_table.cpp declares the evaluators with it.)
-using StaticEval = Status(const onnx::Node& n, int64_t opset, const std::vector<const StaticTensor*>& in,
-                          const std::vector<Shape>& shapes, std::vector<StaticTensor>* out);
+struct StaticCall;
+using StaticEval = Status(const StaticCall& c, std::vector<StaticTensor>* out);
 // Fan-in of a weight of dims w (evaluate/sanity.cpp draws U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
 using WeightFanIn = int64_t(const onnx::Node& n, const Shape& w);
 

@@ -47,8 +47,11 @@ std::unique_ptr<Op> make_upsample_op();
 std::unique_ptr<Op> make_identity_op();
 std::unique_ptr<Op> make_dropout_op();
 
-StaticEval static_eval_add, static_eval_sub, static_eval_mul, static_eval_div, static_eval_concat, static_eval_flatten,
-    static_eval_reshape, static_eval_squeeze, static_eval_unsqueeze, static_eval_transpose, static_eval_identity;
+StaticEval static_eval_concat, static_eval_flatten, static_eval_reshape, static_eval_squeeze, static_eval_unsqueeze,
+    static_eval_transpose, static_eval_identity;
+// ops/binary.cpp: Add, Sub, Mul, Div by their symbol ('+', '-', '*', '/').
+template <char OP>
+Status static_eval_binary(const StaticCall& c, std::vector<StaticTensor>* out);
 // ops/shape_ops.cpp: the ops that run only on static data.
 StaticEval static_eval_constant, static_eval_shape, static_eval_size, static_eval_gather, static_eval_cast,
     static_eval_slice, static_eval_constant_of_shape, static_eval_range, static_eval_neg;
@@ -74,7 +77,7 @@ const OpDef OP_TABLE[] = {
     OpDef("AveragePool", make_average_pool_op).incremental_kind(IK::AVERAGE_WINDOW).lrp_kind(LK::RULE),
     OpDef("GlobalAveragePool", make_global_average_pool_op).incremental_kind(IK::GLOBAL_AVERAGE).lrp_kind(LK::RULE),
     OpDef("ReduceMean", make_reduce_mean_op).lrp_kind(LK::RULE),
-    OpDef("Add", make_add_op).static_evaluator(static_eval_add).incremental_kind(IK::BROADCAST).lrp_kind(LK::RULE),
+    OpDef("Add", make_add_op).static_evaluator(static_eval_binary<'+'>).incremental_kind(IK::BROADCAST).lrp_kind(LK::RULE),
     OpDef("Relu", make_relu_op).relu().incremental_kind(IK::ELEMENTWISE).lrp_kind(LK::IDENTITY),
     OpDef("Tanh", make_tanh_op).incremental_kind(IK::ELEMENTWISE).lrp_kind(LK::IDENTITY),
     OpDef("Dropout", make_dropout_op).incremental_kind(IK::ELEMENTWISE).lrp_kind(LK::IDENTITY),
@@ -89,9 +92,9 @@ const OpDef OP_TABLE[] = {
     OpDef("Transpose", make_transpose_op).static_evaluator(static_eval_transpose).lrp_kind(LK::REINDEX),
     OpDef("Concat", make_concat_op).static_evaluator(static_eval_concat).incremental_kind(IK::CONCAT).lrp_kind(LK::REINDEX),
     OpDef("Pad", make_pad_op).lrp_kind(LK::REINDEX),
-    OpDef("Sub", make_sub_op).static_evaluator(static_eval_sub).incremental_kind(IK::BROADCAST),
-    OpDef("Mul", make_mul_op).static_evaluator(static_eval_mul).incremental_kind(IK::BROADCAST),
-    OpDef("Div", make_div_op).static_evaluator(static_eval_div).incremental_kind(IK::BROADCAST),
+    OpDef("Sub", make_sub_op).static_evaluator(static_eval_binary<'-'>).incremental_kind(IK::BROADCAST),
+    OpDef("Mul", make_mul_op).static_evaluator(static_eval_binary<'*'>).incremental_kind(IK::BROADCAST),
+    OpDef("Div", make_div_op).static_evaluator(static_eval_binary<'/'>).incremental_kind(IK::BROADCAST),
     OpDef("LeakyRelu", make_leaky_relu_op).incremental_kind(IK::ELEMENTWISE),
     OpDef("Sigmoid", make_sigmoid_op).incremental_kind(IK::ELEMENTWISE),
     OpDef("Clip", make_clip_op).incremental_kind(IK::ELEMENTWISE),

@@ -92,13 +92,15 @@ std::unique_ptr<Op> make_sub_op() { return std::make_unique<BinaryOp>(BinKind::S
 std::unique_ptr<Op> make_mul_op() { return std::make_unique<BinaryOp>(BinKind::MUL); }
 std::unique_ptr<Op> make_div_op() { return std::make_unique<BinaryOp>(BinKind::DIV); }
 
-namespace {
-// On static data (shape arithmetic): integers stay int64 (division truncates), floats go through double.
-Status static_eval_binary(BinKind kind, const onnx::Node& n, const std::vector<const StaticTensor*>& in,
-                          std::vector<StaticTensor>* out) {
+// On static data (shape arithmetic): integers stay int64 (division truncates),
+// floats go through double. OP is the op's symbol: '+' (Add), '-', '*', '/'.
+template <char OP>
+Status static_eval_binary(const StaticCall& c, std::vector<StaticTensor>* out) {
+  static_assert(OP == '+' || OP == '-' || OP == '*' || OP == '/', "Add, Sub, Mul or Div");
+  constexpr BinKind kind = OP == '+' ? BinKind::ADD : OP == '-' ? BinKind::SUB : OP == '*' ? BinKind::MUL : BinKind::DIV;
   const StaticTensor *xp = nullptr, *yp = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  XM_TRY(static_input(n, in, 1, &yp));
+  XM_TRY(c.input(0, &xp));
+  XM_TRY(c.input(1, &yp));
   const StaticTensor& x = *xp;
   const StaticTensor& y = *yp;
   // numpy broadcasting
@@ -108,10 +110,10 @@ Status static_eval_binary(BinKind kind, const onnx::Node& n, const std::vector<c
     int64_t a = k + x.shape.size() >= r ? x.shape[k + x.shape.size() - r] : 1;
     int64_t b = k + y.shape.size() >= r ? y.shape[k + y.shape.size() - r] : 1;
     if (a != b && a != 1 && b != 1)
-      return static_error(n, "shapes " + shape_str(x.shape) + " and " + shape_str(y.shape) + " do not broadcast");
+      return c.error("shapes " + shape_str(x.shape) + " and " + shape_str(y.shape) + " do not broadcast");
     os[k] = a == 1 ? b : a;
   }
-  XM_TRY(static_check_size(n, os));
+  XM_TRY(c.check_size(os));
   StaticTensor res;
   res.shape = os;
   res.is_int = x.is_int && y.is_int;
@@ -119,16 +121,16 @@ Status static_eval_binary(BinKind kind, const onnx::Node& n, const std::vector<c
   for (int64_t k = 0; k < cnt; ++k) {
     int64_t ix = 0, iy = 0, sx = 1, sy = 1, rem = k;
     for (size_t d = r; d-- > 0;) {
-      int64_t c = rem % os[d];
+      int64_t q = rem % os[d];
       rem /= os[d];
       if (d + x.shape.size() >= r) {
         int64_t dim = x.shape[d + x.shape.size() - r];
-        if (dim != 1) ix += c * sx;
+        if (dim != 1) ix += q * sx;
         sx *= dim;
       }
       if (d + y.shape.size() >= r) {
         int64_t dim = y.shape[d + y.shape.size() - r];
-        if (dim != 1) iy += c * sy;
+        if (dim != 1) iy += q * sy;
         sy *= dim;
       }
     }
@@ -138,7 +140,7 @@ Status static_eval_binary(BinKind kind, const onnx::Node& n, const std::vector<c
       else if (kind == BinKind::SUB) v = a - b;
       else if (kind == BinKind::MUL) v = a * b;
       else {
-        if (b == 0) return static_error(n, "integer division by zero");
+        if (b == 0) return c.error("integer division by zero");
         v = a / b;
       }
       res.i.push_back(v);
@@ -154,21 +156,9 @@ Status static_eval_binary(BinKind kind, const onnx::Node& n, const std::vector<c
   out->push_back(std::move(res));
   return Status::ok();
 }
-}  // namespace
-Status static_eval_add(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  return static_eval_binary(BinKind::ADD, n, in, out);
-}
-Status static_eval_sub(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  return static_eval_binary(BinKind::SUB, n, in, out);
-}
-Status static_eval_mul(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  return static_eval_binary(BinKind::MUL, n, in, out);
-}
-Status static_eval_div(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  return static_eval_binary(BinKind::DIV, n, in, out);
-}
+// The op table's rows name these.
+template Status static_eval_binary<'+'>(const StaticCall&, std::vector<StaticTensor>*);
+template Status static_eval_binary<'-'>(const StaticCall&, std::vector<StaticTensor>*);
+template Status static_eval_binary<'*'>(const StaticCall&, std::vector<StaticTensor>*);
+template Status static_eval_binary<'/'>(const StaticCall&, std::vector<StaticTensor>*);
 }  // namespace xm

@@ -78,36 +78,31 @@ public:
 }  // namespace
 std::unique_ptr<Op> make_concat_op() { return std::make_unique<ConcatOp>(); }
 
-Status static_eval_concat(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                          const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  const StaticTensor* xp = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  const int64_t rank = int64_t(x.shape.size());
+Status static_eval_concat(const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor* x = nullptr;
+  XM_TRY(c.input(0, &x));
   int64_t axis = 0;
-  XM_TRY(static_axis(n, static_attr_int(n, "axis", 0), std::max<int64_t>(rank, 1), &axis));
-  Shape os = x.shape;
-  if (os.empty()) return static_error(n, "cannot concatenate scalars");
+  XM_TRY(c.axis(c.attr_int("axis", 0), std::max<int64_t>(x->rank(), 1), &axis));
+  Shape os = x->shape;
+  if (os.empty()) return c.error("cannot concatenate scalars");
   int64_t total = 0;
-  for (size_t k = 0; k < in.size(); ++k) {
-    const StaticTensor* tp = nullptr;
-    XM_TRY(static_input(n, in, k, &tp));
-    const StaticTensor& t = *tp;
-    if (t.shape.size() != x.shape.size() || t.is_int != x.is_int) return static_error(n, "inputs differ in rank or type");
+  for (size_t k = 0; k < c.in.size(); ++k) {
+    const StaticTensor* t = nullptr;
+    XM_TRY(c.input(k, &t));
+    if (t->shape.size() != os.size() || t->is_int != x->is_int) return c.error("inputs differ in rank or type");
     for (size_t d = 0; d < os.size(); ++d)
-      if (int64_t(d) != axis && t.shape[d] != os[d]) return static_error(n, "input shapes differ outside the axis");
-    total += t.shape[size_t(axis)];
+      if (int64_t(d) != axis && t->shape[d] != os[d]) return c.error("input shapes differ outside the axis");
+    total += t->shape[size_t(axis)];
   }
   os[size_t(axis)] = total;
-  XM_TRY(static_check_size(n, os));
-  StaticTensor r = static_like(x, os);
+  XM_TRY(c.check_size(os));
+  StaticTensor r = static_like(*x, os);
   int64_t outer = 1;
   for (int64_t k = 0; k < axis; ++k) outer *= os[size_t(k)];
   for (int64_t o = 0; o < outer; ++o)
-    for (size_t k = 0; k < in.size(); ++k) {
-      const StaticTensor& t = *in[k];
-      int64_t chunk = t.numel() / std::max<int64_t>(outer, 1);
-      for (int64_t q = 0; q < chunk; ++q) static_push(r, t, o * chunk + q);
+    for (const StaticTensor* t : c.in) {
+      int64_t chunk = t->numel() / std::max<int64_t>(outer, 1);
+      for (int64_t q = 0; q < chunk; ++q) static_push(r, *t, o * chunk + q);
     }
   out->push_back(std::move(r));
   return Status::ok();

@@ -27,18 +27,15 @@ public:
 }  // namespace
 std::unique_ptr<Op> make_flatten_op() { return std::make_unique<FlattenOp>(); }
 
-Status static_eval_flatten(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                           const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  const StaticTensor* xp = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  const int64_t rank = int64_t(x.shape.size());
-  int64_t axis = static_attr_int(n, "axis", 1);
-  if (axis < 0) axis += rank;
-  if (axis < 0 || axis > rank) return static_error(n, "axis is out of range");
+Status static_eval_flatten(const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor* x = nullptr;
+  XM_TRY(c.input(0, &x));
+  int64_t axis = c.attr_int("axis", 1);
+  if (axis < 0) axis += x->rank();
+  if (axis < 0 || axis > x->rank()) return c.error("axis is out of range");
   int64_t a = 1, b = 1;
-  for (int64_t k = 0; k < rank; ++k) (k < axis ? a : b) *= x.shape[size_t(k)];
-  StaticTensor r = x;
+  for (int64_t k = 0; k < x->rank(); ++k) (k < axis ? a : b) *= x->shape[size_t(k)];
+  StaticTensor r = *x;
   r.shape = {a, b};
   out->push_back(std::move(r));
   return Status::ok();

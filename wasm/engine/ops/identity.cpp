@@ -29,10 +29,9 @@ public:
 std::unique_ptr<Op> make_identity_op() { return std::make_unique<IdentityOp>(false); }
 std::unique_ptr<Op> make_dropout_op() { return std::make_unique<IdentityOp>(true); }
 
-Status static_eval_identity(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                            const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+Status static_eval_identity(const StaticCall& c, std::vector<StaticTensor>* out) {
   const StaticTensor* x = nullptr;
-  XM_TRY(static_input(n, in, 0, &x));
+  XM_TRY(c.input(0, &x));
   out->push_back(*x);
   return Status::ok();
 }

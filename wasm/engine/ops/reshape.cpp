@@ -65,40 +65,38 @@ public:
 }  // namespace
 std::unique_ptr<Op> make_reshape_op() { return std::make_unique<ReshapeOp>(); }
 
-Status static_eval_reshape(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                           const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  const StaticTensor *xp = nullptr, *shape = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  XM_TRY(static_input(n, in, 1, &shape));
+Status static_eval_reshape(const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor *x = nullptr, *shape = nullptr;
+  XM_TRY(c.input(0, &x));
+  XM_TRY(c.input(1, &shape));
   std::vector<int64_t> dims;
-  XM_TRY(static_ints(n, shape, "shape", &dims));
-  bool allowzero = static_attr_int(n, "allowzero", 0) != 0;
+  XM_TRY(c.ints(shape, "shape", &dims));
+  bool allowzero = c.attr_int("allowzero", 0) != 0;
   Shape os;
   int64_t known = 1, infer = -1;
   for (size_t k = 0; k < dims.size(); ++k) {
     int64_t d = dims[k];
     if (d == 0 && !allowzero) {
-      if (k >= x.shape.size()) return static_error(n, "0 in shape refers past the input's rank");
-      d = x.shape[k];
+      if (k >= x->shape.size()) return c.error("0 in shape refers past the input's rank");
+      d = x->shape[k];
     }
     if (d == -1) {
-      if (infer >= 0) return static_error(n, "two -1 in shape");
+      if (infer >= 0) return c.error("two -1 in shape");
       infer = int64_t(k);
       os.push_back(1);
       continue;
     }
-    if (d < 0) return static_error(n, "negative dimension in shape");
+    if (d < 0) return c.error("negative dimension in shape");
     os.push_back(d);
     known *= d;
   }
   if (infer >= 0) {
-    if (known == 0 || x.numel() % known) return static_error(n, "cannot infer -1");
-    os[size_t(infer)] = x.numel() / known;
+    if (known == 0 || x->numel() % known) return c.error("cannot infer -1");
+    os[size_t(infer)] = x->numel() / known;
   }
-  if (shape_numel(os) != x.numel())
-    return static_error(n, "cannot reshape " + shape_str(x.shape) + " to " + shape_str(os));
-  StaticTensor r = x;
+  if (shape_numel(os) != x->numel())
+    return c.error("cannot reshape " + shape_str(x->shape) + " to " + shape_str(os));
+  StaticTensor r = *x;
   r.shape = os;
   out->push_back(std::move(r));
   return Status::ok();

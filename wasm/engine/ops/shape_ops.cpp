@@ -11,39 +11,37 @@
 
 namespace xm {
 
-Status static_eval_constant(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>&,
-                            const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+Status static_eval_constant(const StaticCall& c, std::vector<StaticTensor>* out) {
   StaticTensor r;
   const onnx::Attribute* a = nullptr;
-  if ((a = onnx::find_attr(n, "value"))) {
+  if ((a = c.attr("value"))) {
     r = static_from_onnx(a->t);
-  } else if ((a = onnx::find_attr(n, "value_float"))) {
+  } else if ((a = c.attr("value_float"))) {
     r.f = {a->f};
-  } else if ((a = onnx::find_attr(n, "value_floats"))) {
+  } else if ((a = c.attr("value_floats"))) {
     r.f = a->floats;
     r.shape = {int64_t(a->floats.size())};
-  } else if ((a = onnx::find_attr(n, "value_int"))) {
+  } else if ((a = c.attr("value_int"))) {
     r.is_int = true;
     r.i = {a->i};
-  } else if ((a = onnx::find_attr(n, "value_ints"))) {
+  } else if ((a = c.attr("value_ints"))) {
     r.is_int = true;
     r.i = a->ints;
     r.shape = {int64_t(a->ints.size())};
   } else {
-    return static_error(n, "only value, value_float(s) and value_int(s) constants are supported");
+    return c.error("only value, value_float(s) and value_int(s) constants are supported");
   }
   out->push_back(std::move(r));
   return Status::ok();
 }
 
 // Shape and Size read only the input's shape, so they are static even on activations.
-Status static_eval_shape(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>&,
-                         const std::vector<Shape>& shapes, std::vector<StaticTensor>* out) {
-  if (shapes.empty()) return static_error(n, "missing input");
-  const Shape& s = shapes[0];
+Status static_eval_shape(const StaticCall& c, std::vector<StaticTensor>* out) {
+  if (c.shapes.empty()) return c.error("missing input");
+  const Shape& s = c.shapes[0];
   StaticTensor r;
   r.is_int = true;
-  int64_t rank = int64_t(s.size()), b = static_attr_int(n, "start", 0), e = static_attr_int(n, "end", rank);
+  int64_t rank = int64_t(s.size()), b = c.attr_int("start", 0), e = c.attr_int("end", rank);
   if (b < 0) b += rank;
   if (e < 0) e += rank;
   b = std::clamp<int64_t>(b, 0, rank);
@@ -54,20 +52,18 @@ Status static_eval_shape(const onnx::Node& n, int64_t, const std::vector<const S
   return Status::ok();
 }
 
-Status static_eval_size(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>&,
-                        const std::vector<Shape>& shapes, std::vector<StaticTensor>* out) {
-  if (shapes.empty()) return static_error(n, "missing input");
+Status static_eval_size(const StaticCall& c, std::vector<StaticTensor>* out) {
+  if (c.shapes.empty()) return c.error("missing input");
   StaticTensor r;
   r.is_int = true;
-  r.i = {shape_numel(shapes[0])};
+  r.i = {shape_numel(c.shapes[0])};
   out->push_back(std::move(r));
   return Status::ok();
 }
 
-Status static_eval_neg(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                       const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+Status static_eval_neg(const StaticCall& c, std::vector<StaticTensor>* out) {
   const StaticTensor* x = nullptr;
-  XM_TRY(static_input(n, in, 0, &x));
+  XM_TRY(c.input(0, &x));
   StaticTensor r = *x;
   for (auto& v : r.i) v = -v;
   for (auto& v : r.f) v = -v;
@@ -75,42 +71,39 @@ Status static_eval_neg(const onnx::Node& n, int64_t, const std::vector<const Sta
   return Status::ok();
 }
 
-Status static_eval_cast(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                        const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  const StaticTensor* xp = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  int64_t to = static_attr_int(n, "to", 0);
+Status static_eval_cast(const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor* x = nullptr;
+  XM_TRY(c.input(0, &x));
+  int64_t to = c.attr_int("to", 0);
   StaticTensor r;
-  r.shape = x.shape;
+  r.shape = x->shape;
   if (onnx::dtype_is_float(int(to))) {
-    for (int64_t k = 0; k < x.numel(); ++k) r.f.push_back(float(x.at(k)));
+    for (int64_t k = 0; k < x->numel(); ++k) r.f.push_back(float(x->at(k)));
   } else if (onnx::dtype_is_integer(int(to))) {
     r.is_int = true;
-    for (int64_t k = 0; k < x.numel(); ++k) {
-      double v = x.at(k);
-      if (!std::isfinite(v)) return static_error(n, "cannot cast a non-finite value to an integer");
+    for (int64_t k = 0; k < x->numel(); ++k) {
+      double v = x->at(k);
+      if (!std::isfinite(v)) return c.error("cannot cast a non-finite value to an integer");
       r.i.push_back(to == onnx::DT_BOOL ? int64_t(v != 0) : int64_t(v));
     }
   } else {
-    return static_error(n, std::string("cast to ") + onnx::dtype_name(int(to)) + " is not supported");
+    return c.error(std::string("cast to ") + onnx::dtype_name(int(to)) + " is not supported");
   }
   out->push_back(std::move(r));
   return Status::ok();
 }
 
-Status static_eval_constant_of_shape(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                                     const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+Status static_eval_constant_of_shape(const StaticCall& c, std::vector<StaticTensor>* out) {
   const StaticTensor* x = nullptr;
-  XM_TRY(static_input(n, in, 0, &x));
+  XM_TRY(c.input(0, &x));
   std::vector<int64_t> dims;
-  XM_TRY(static_ints(n, x, "shape", &dims));
+  XM_TRY(c.ints(x, "shape", &dims));
   for (int64_t d : dims)
-    if (d < 0) return static_error(n, "negative dimension");
-  XM_TRY(static_check_size(n, dims));
+    if (d < 0) return c.error("negative dimension");
+  XM_TRY(c.check_size(dims));
   StaticTensor r;
   r.shape = dims;
-  const onnx::Attribute* a = onnx::find_attr(n, "value");
+  const onnx::Attribute* a = c.attr("value");
   int64_t cnt = shape_numel(dims);
   if (a && !a->t.is_float()) {
     r.is_int = true;
@@ -122,18 +115,17 @@ Status static_eval_constant_of_shape(const onnx::Node& n, int64_t, const std::ve
   return Status::ok();
 }
 
-Status static_eval_range(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                         const std::vector<Shape>&, std::vector<StaticTensor>* out) {
+Status static_eval_range(const StaticCall& c, std::vector<StaticTensor>* out) {
   const StaticTensor *x = nullptr, *limit = nullptr, *delta = nullptr;
-  XM_TRY(static_input(n, in, 0, &x));
-  XM_TRY(static_input(n, in, 1, &limit));
-  XM_TRY(static_input(n, in, 2, &delta));
+  XM_TRY(c.input(0, &x));
+  XM_TRY(c.input(1, &limit));
+  XM_TRY(c.input(2, &delta));
   if (x->numel() != 1 || limit->numel() != 1 || delta->numel() != 1)
-    return static_error(n, "start, limit, delta must be scalars");
+    return c.error("start, limit, delta must be scalars");
   double s = x->at(0), l = limit->at(0), d = delta->at(0);
-  if (d == 0) return static_error(n, "delta is 0");
+  if (d == 0) return c.error("delta is 0");
   double cnt = std::max(0.0, std::ceil((l - s) / d));
-  if (cnt > double(STATIC_MAX_ELEMENTS)) return static_error(n, "range too long");
+  if (cnt > double(STATIC_MAX_ELEMENTS)) return c.error("range too long");
   StaticTensor r;
   r.is_int = x->is_int;
   r.shape = {int64_t(cnt)};
@@ -145,66 +137,61 @@ Status static_eval_range(const onnx::Node& n, int64_t, const std::vector<const S
   return Status::ok();
 }
 
-Status static_eval_gather(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                          const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  const StaticTensor *xp = nullptr, *indices = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  const int64_t rank = int64_t(x.shape.size());
-  XM_TRY(static_input(n, in, 1, &indices));
+Status static_eval_gather(const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor *x = nullptr, *indices = nullptr;
+  XM_TRY(c.input(0, &x));
+  XM_TRY(c.input(1, &indices));
+  const int64_t rank = x->rank();
   int64_t axis = 0;
-  XM_TRY(static_axis(n, static_attr_int(n, "axis", 0), rank, &axis));
+  XM_TRY(c.axis(c.attr_int("axis", 0), rank, &axis));
   std::vector<int64_t> idx;
-  XM_TRY(static_ints(n, indices, "indices", &idx));
+  XM_TRY(c.ints(indices, "indices", &idx));
   Shape os;
-  for (int64_t k = 0; k < axis; ++k) os.push_back(x.shape[size_t(k)]);
+  for (int64_t k = 0; k < axis; ++k) os.push_back(x->shape[size_t(k)]);
   for (int64_t d : indices->shape) os.push_back(d);
-  for (int64_t k = axis + 1; k < rank; ++k) os.push_back(x.shape[size_t(k)]);
-  XM_TRY(static_check_size(n, os));
-  StaticTensor r = static_like(x, os);
-  int64_t outer = 1, inner = 1, dim = x.shape[size_t(axis)];
-  for (int64_t k = 0; k < axis; ++k) outer *= x.shape[size_t(k)];
-  for (int64_t k = axis + 1; k < rank; ++k) inner *= x.shape[size_t(k)];
+  for (int64_t k = axis + 1; k < rank; ++k) os.push_back(x->shape[size_t(k)]);
+  XM_TRY(c.check_size(os));
+  StaticTensor r = static_like(*x, os);
+  int64_t outer = 1, inner = 1, dim = x->shape[size_t(axis)];
+  for (int64_t k = 0; k < axis; ++k) outer *= x->shape[size_t(k)];
+  for (int64_t k = axis + 1; k < rank; ++k) inner *= x->shape[size_t(k)];
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t j : idx) {
-      if (j < -dim || j >= dim) return static_error(n, "index " + std::to_string(j) + " is out of range");
+      if (j < -dim || j >= dim) return c.error("index " + std::to_string(j) + " is out of range");
       if (j < 0) j += dim;
-      for (int64_t q = 0; q < inner; ++q) static_push(r, x, (o * dim + j) * inner + q);
+      for (int64_t q = 0; q < inner; ++q) static_push(r, *x, (o * dim + j) * inner + q);
     }
   out->push_back(std::move(r));
   return Status::ok();
 }
 
-Status static_eval_slice(const onnx::Node& n, int64_t opset, const std::vector<const StaticTensor*>& in,
-                         const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  const StaticTensor* xp = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  const int64_t rank = int64_t(x.shape.size());
-  auto input = [&](size_t k) -> const StaticTensor* { return k < in.size() ? in[k] : nullptr; };
+Status static_eval_slice(const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor* x = nullptr;
+  XM_TRY(c.input(0, &x));
+  const int64_t rank = x->rank();
   std::vector<int64_t> starts, ends, axes, steps;
-  if (opset < 10) {
-    static_attr_ints(n, "starts", &starts);
-    static_attr_ints(n, "ends", &ends);
-    static_attr_ints(n, "axes", &axes);
+  if (c.opset < 10) {
+    c.attr_ints("starts", &starts);
+    c.attr_ints("ends", &ends);
+    c.attr_ints("axes", &axes);
   } else {
-    XM_TRY(static_ints(n, input(1), "starts", &starts));
-    XM_TRY(static_ints(n, input(2), "ends", &ends));
-    if (input(3)) XM_TRY(static_ints(n, input(3), "axes", &axes));
-    if (input(4)) XM_TRY(static_ints(n, input(4), "steps", &steps));
+    XM_TRY(c.ints(c.value(1), "starts", &starts));
+    XM_TRY(c.ints(c.value(2), "ends", &ends));
+    if (c.value(3)) XM_TRY(c.ints(c.value(3), "axes", &axes));
+    if (c.value(4)) XM_TRY(c.ints(c.value(4), "steps", &steps));
   }
   if (axes.empty())
     for (size_t k = 0; k < starts.size(); ++k) axes.push_back(int64_t(k));
   if (steps.empty()) steps.assign(starts.size(), 1);
   if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
-    return static_error(n, "starts, ends, axes and steps differ in length");
+    return c.error("starts, ends, axes and steps differ in length");
   std::vector<int64_t> b(size_t(rank), 0), st(size_t(rank), 1);
-  Shape os = x.shape;
+  Shape os = x->shape;
   for (size_t k = 0; k < starts.size(); ++k) {
     int64_t a = 0;
-    XM_TRY(static_axis(n, axes[k], rank, &a));
-    int64_t dim = x.shape[size_t(a)], s = starts[k], e = ends[k], step = steps[k];
-    if (step == 0) return static_error(n, "step 0");
+    XM_TRY(c.axis(axes[k], rank, &a));
+    int64_t dim = x->shape[size_t(a)], s = starts[k], e = ends[k], step = steps[k];
+    if (step == 0) return c.error("step 0");
     if (s < 0) s += dim;
     if (e < 0) e += dim;
     if (step > 0) {
@@ -219,17 +206,17 @@ Status static_eval_slice(const onnx::Node& n, int64_t opset, const std::vector<c
     b[size_t(a)] = s;
     st[size_t(a)] = step;
   }
-  StaticTensor r = static_like(x, os);
+  StaticTensor r = static_like(*x, os);
   int64_t cnt = shape_numel(os);
   for (int64_t k = 0; k < cnt; ++k) {
     int64_t rem = k, src = 0, stride = 1;
     for (int64_t d = rank; d-- > 0;) {
-      int64_t c = rem % os[size_t(d)];
+      int64_t q = rem % os[size_t(d)];
       rem /= os[size_t(d)];
-      src += (b[size_t(d)] + c * st[size_t(d)]) * stride;
-      stride *= x.shape[size_t(d)];
+      src += (b[size_t(d)] + q * st[size_t(d)]) * stride;
+      stride *= x->shape[size_t(d)];
     }
-    static_push(r, x, src);
+    static_push(r, *x, src);
   }
   out->push_back(std::move(r));
   return Status::ok();

@@ -69,61 +69,53 @@ std::unique_ptr<Op> make_squeeze_op() { return std::make_unique<SqueezeOp>(false
 std::unique_ptr<Op> make_unsqueeze_op() { return std::make_unique<SqueezeOp>(true); }
 
 namespace {
-Status static_eval_squeeze_or_unsqueeze(bool unsqueeze, const onnx::Node& n, int64_t opset,
-                                        const std::vector<const StaticTensor*>& in, std::vector<StaticTensor>* out) {
-  const StaticTensor* xp = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  const int64_t rank = int64_t(x.shape.size());
+Status static_eval_squeeze_or_unsqueeze(bool unsqueeze, const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor* x = nullptr;
+  XM_TRY(c.input(0, &x));
+  const int64_t rank = x->rank();
   std::vector<int64_t> axes;
   bool has_axes = false;
-  if (opset >= 13) {
-    if (in.size() > 1 && in[1]) {
-      XM_TRY(static_ints(n, in[1], "axes", &axes));
+  if (c.opset >= 13) {
+    if (c.value(1)) {
+      XM_TRY(c.ints(c.value(1), "axes", &axes));
       has_axes = true;
     }
   } else {
-    has_axes = static_attr_ints(n, "axes", &axes);
+    has_axes = c.attr_ints("axes", &axes);
   }
   Shape os;
   if (unsqueeze) {
-    if (!has_axes) return static_error(n, "axes missing");
+    if (!has_axes) return c.error("axes missing");
     int64_t orank = rank + int64_t(axes.size());
     std::vector<bool> ins(size_t(orank), false);
     for (int64_t a : axes) {
       int64_t na = 0;
-      XM_TRY(static_axis(n, a, orank, &na));
-      if (ins[size_t(na)]) return static_error(n, "repeated axis");
+      XM_TRY(c.axis(a, orank, &na));
+      if (ins[size_t(na)]) return c.error("repeated axis");
       ins[size_t(na)] = true;
     }
     size_t src = 0;
-    for (int64_t k = 0; k < orank; ++k) os.push_back(ins[size_t(k)] ? 1 : x.shape[src++]);
+    for (int64_t k = 0; k < orank; ++k) os.push_back(ins[size_t(k)] ? 1 : x->shape[src++]);
   } else {
     std::vector<bool> drop(size_t(rank), false);
     if (!has_axes) {
-      for (int64_t k = 0; k < rank; ++k) drop[size_t(k)] = x.shape[size_t(k)] == 1;
+      for (int64_t k = 0; k < rank; ++k) drop[size_t(k)] = x->shape[size_t(k)] == 1;
     }
     for (int64_t a : axes) {
       int64_t na = 0;
-      XM_TRY(static_axis(n, a, rank, &na));
-      if (x.shape[size_t(na)] != 1) return static_error(n, "cannot squeeze a dimension that is not 1");
+      XM_TRY(c.axis(a, rank, &na));
+      if (x->shape[size_t(na)] != 1) return c.error("cannot squeeze a dimension that is not 1");
       drop[size_t(na)] = true;
     }
     for (int64_t k = 0; k < rank; ++k)
-      if (!drop[size_t(k)]) os.push_back(x.shape[size_t(k)]);
+      if (!drop[size_t(k)]) os.push_back(x->shape[size_t(k)]);
   }
-  StaticTensor r = x;
+  StaticTensor r = *x;
   r.shape = os;
   out->push_back(std::move(r));
   return Status::ok();
 }
 }  // namespace
-Status static_eval_squeeze(const onnx::Node& n, int64_t opset, const std::vector<const StaticTensor*>& in,
-                           const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  return static_eval_squeeze_or_unsqueeze(false, n, opset, in, out);
-}
-Status static_eval_unsqueeze(const onnx::Node& n, int64_t opset, const std::vector<const StaticTensor*>& in,
-                             const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  return static_eval_squeeze_or_unsqueeze(true, n, opset, in, out);
-}
+Status static_eval_squeeze(const StaticCall& c, std::vector<StaticTensor>* out) { return static_eval_squeeze_or_unsqueeze(false, c, out); }
+Status static_eval_unsqueeze(const StaticCall& c, std::vector<StaticTensor>* out) { return static_eval_squeeze_or_unsqueeze(true, c, out); }
 }  // namespace xm

@@ -85,32 +85,30 @@ public:
 }  // namespace
 std::unique_ptr<Op> make_transpose_op() { return std::make_unique<TransposeOp>(); }
 
-Status static_eval_transpose(const onnx::Node& n, int64_t, const std::vector<const StaticTensor*>& in,
-                             const std::vector<Shape>&, std::vector<StaticTensor>* out) {
-  const StaticTensor* xp = nullptr;
-  XM_TRY(static_input(n, in, 0, &xp));
-  const StaticTensor& x = *xp;
-  const int64_t rank = int64_t(x.shape.size());
+Status static_eval_transpose(const StaticCall& c, std::vector<StaticTensor>* out) {
+  const StaticTensor* x = nullptr;
+  XM_TRY(c.input(0, &x));
+  const int64_t rank = x->rank();
   std::vector<int64_t> perm;
-  if (!static_attr_ints(n, "perm", &perm))
+  if (!c.attr_ints("perm", &perm))
     for (int64_t k = rank - 1; k >= 0; --k) perm.push_back(k);
-  if (int64_t(perm.size()) != rank) return static_error(n, "perm does not match the rank");
+  if (int64_t(perm.size()) != rank) return c.error("perm does not match the rank");
   Shape os;
   for (int64_t p : perm) {
-    if (p < 0 || p >= rank) return static_error(n, "perm is out of range");
-    os.push_back(x.shape[size_t(p)]);
+    if (p < 0 || p >= rank) return c.error("perm is out of range");
+    os.push_back(x->shape[size_t(p)]);
   }
-  StaticTensor r = static_like(x, os);
+  StaticTensor r = static_like(*x, os);
   int64_t cnt = shape_numel(os);
   std::vector<int64_t> xs(size_t(rank), 1);
-  for (int64_t d = rank - 2; d >= 0; --d) xs[size_t(d)] = xs[size_t(d + 1)] * x.shape[size_t(d + 1)];
+  for (int64_t d = rank - 2; d >= 0; --d) xs[size_t(d)] = xs[size_t(d + 1)] * x->shape[size_t(d + 1)];
   for (int64_t k = 0; k < cnt; ++k) {
     int64_t rem = k, src = 0;
     for (int64_t d = rank; d-- > 0;) {
       src += (rem % os[size_t(d)]) * xs[size_t(perm[size_t(d)])];
       rem /= os[size_t(d)];
     }
-    static_push(r, x, src);
+    static_push(r, *x, src);
   }
   out->push_back(std::move(r));
   return Status::ok();
