@@ -103,6 +103,45 @@ TEST_SUITE("engine") {
     CHECK(e.error().find("3-D") != std::string::npos);
   }
 
+  TEST_CASE("a kernel_shape that disagrees with the weight is refused, not run past the weight") {
+    struct Case {
+      const char* op;
+      Shape x, w, kernel;
+    };
+    for (const Case& c : {Case{"Conv", {1, 1, 28, 28}, {16, 1, 3, 3}, {5, 5}}, Case{"Conv", {1, 1, 28, 28}, {16, 1, 3, 3}, {1, 28}},
+                          Case{"Conv", {1, 2, 9, 9}, {4, 2, 3, 3}, {2, 2}}, Case{"Conv", {1, 2, 30}, {4, 2, 3}, {7}},
+                          Case{"ConvTranspose", {1, 2, 6, 6}, {2, 3, 3, 3}, {5, 5}},
+                          Case{"ConvTranspose", {1, 2, 6, 6}, {2, 3, 3, 3}, {1, 3}}}) {
+      const std::string op = c.op, weight = shape_str(c.w), kernel = shape_str(c.kernel);
+      CAPTURE(op);
+      CAPTURE(weight);
+      CAPTURE(kernel);
+      std::vector<In> ins = {{"x", c.x}, {"w", c.w, false, std::vector<float>(size_t(shape_numel(c.w)), 0.5f)}};
+      auto e = Engine::load(one_node(c.op, ins, {ints("kernel_shape", c.kernel)}), "m");
+      std::string error = e ? "" : e.error();
+      if (e) {
+        Tensor x(c.x, 1.0f);
+        RunRequest req;
+        req.inputs = {&x};
+        RunResult res;
+        Status s = (*e)->run(req, &res);
+        error = s.is_ok() ? "" : s.error();
+      }
+      CHECK(error.find("kernel_shape " + kernel + " does not match weight " + weight) != std::string::npos);
+    }
+    // The same attribute when it agrees still runs.
+    std::vector<In> ins = {{"x", {1, 1, 6, 6}}, {"w", {2, 1, 3, 3}, false, std::vector<float>(18, 0.5f)}};
+    auto e = Engine::load(one_node("Conv", ins, {ints("kernel_shape", {3, 3})}), "m");
+    REQUIRE(e);
+    Tensor x({1, 1, 6, 6}, 1.0f);
+    RunRequest req;
+    req.inputs = {&x};
+    RunResult res;
+    REQUIRE((*e)->run(req, &res).is_ok());
+    CHECK(res.outputs[0].shape == Shape{1, 2, 4, 4});
+    CHECK(res.outputs[0].data[0] == doctest::Approx(4.5));
+  }
+
   TEST_CASE("the exporter's Shape→Gather→Concat→Reshape chain works for any batch") {
     auto e = Engine::load(small_cnn(), "cnn");
     REQUIRE_MESSAGE(e, e.error());
