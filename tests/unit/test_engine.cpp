@@ -73,6 +73,19 @@ Tensor random_batch(Shape s, uint32_t seed) {
   return t;
 }
 
+// The message a model is refused with, at load or at its first forward pass
+// on input shape x ("" when it loads and runs).
+std::string load_or_run_error(const onnx::Model& m, const Shape& x_shape) {
+  auto e = Engine::load(m, "m");
+  if (!e) return e.error();
+  Tensor x(x_shape, 1.0f);
+  RunRequest req;
+  req.inputs = {&x};
+  RunResult res;
+  Status s = (*e)->run(req, &res);
+  return s.is_ok() ? "" : s.error();
+}
+
 }  // namespace
 
 TEST_SUITE("engine") {
@@ -117,17 +130,15 @@ TEST_SUITE("engine") {
       CAPTURE(weight);
       CAPTURE(kernel);
       std::vector<In> ins = {{"x", c.x}, {"w", c.w, false, std::vector<float>(size_t(shape_numel(c.w)), 0.5f)}};
-      auto e = Engine::load(one_node(c.op, ins, {ints("kernel_shape", c.kernel)}), "m");
-      std::string error = e ? "" : e.error();
-      if (e) {
-        Tensor x(c.x, 1.0f);
-        RunRequest req;
-        req.inputs = {&x};
-        RunResult res;
-        Status s = (*e)->run(req, &res);
-        error = s.is_ok() ? "" : s.error();
-      }
+      const std::string error = load_or_run_error(one_node(c.op, ins, {ints("kernel_shape", c.kernel)}), c.x);
       CHECK(error.find("kernel_shape " + kernel + " does not match weight " + weight) != std::string::npos);
+    }
+    // Pools: a pad as wide as the window leaves windows of padding only.
+    for (const char* op : {"MaxPool", "AveragePool"}) {
+      CAPTURE(op);
+      const std::string error = load_or_run_error(
+          one_node(op, {{"x", {1, 1, 6, 6}}}, {ints("kernel_shape", {2, 2}), ints("pads", {2, 0, 0, 0})}), {1, 1, 6, 6});
+      CHECK(error.find("pads must be smaller than kernel_shape") != std::string::npos);
     }
     // The same attribute when it agrees still runs.
     std::vector<In> ins = {{"x", {1, 1, 6, 6}}, {"w", {2, 1, 3, 3}, false, std::vector<float>(18, 0.5f)}};
