@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "image/image_io.h"
+#include "image/npy.h"
 
 using namespace xm;
 
@@ -39,6 +40,28 @@ TEST_SUITE("image_io") {
     CHECK_FALSE(r);
     CHECK(r.error().find("junk.png") != std::string::npos);
     CHECK_FALSE(image_decode(nullptr, 0, "empty.png"));
+  }
+
+  TEST_CASE("a JPEG Huffman table with more than 256 codes is refused, not built past its end") {
+    // stb_image 2.27 wrote past the table (found by tests/fuzz/image_io).
+    const std::string dir = std::string(XMEDIA_SOURCE_DIR) + "/tests/fuzz/corpus/image_io/";
+    auto good = read_file_bytes(dir + "rgb_17x9.jpg", 1 << 20);
+    REQUIRE(good);
+    auto ok = image_decode(good->data(), good->size(), "good.jpg");
+    REQUIRE_MESSAGE(ok, ok.error());
+    CHECK(ok->width == 17);
+    // The same file with its first table's 16 code counts raised to 17 each (272 codes).
+    std::vector<uint8_t> bad = *good;
+    size_t dht = 0;
+    while (dht + 1 < bad.size() && !(bad[dht] == 0xFF && bad[dht + 1] == 0xC4)) ++dht;
+    REQUIRE(dht + 21 < bad.size());
+    for (size_t k = 0; k < 16; ++k) bad[dht + 5 + k] = 17;
+    auto r = image_decode(bad.data(), bad.size(), "bad.jpg");
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == "bad.jpg: corrupt JPEG (a Huffman table with more than 256 codes)");
+    auto found = read_file_bytes(dir + "regression_jpeg_huffman_overflow.jpg", 1 << 20);
+    REQUIRE(found);
+    CHECK_FALSE(image_decode(found->data(), found->size(), "found.jpg"));
   }
 
   TEST_CASE("truncated PNGs are refused") {
