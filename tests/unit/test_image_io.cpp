@@ -64,6 +64,30 @@ TEST_SUITE("image_io") {
     CHECK_FALSE(image_decode(found->data(), found->size(), "found.jpg"));
   }
 
+  TEST_CASE("a PNG chunk longer than the file is refused before anything is allocated for it") {
+    // stb_image 2.27 grew its buffer to the claimed length first (found by tests/fuzz/image_io).
+    Image8 img;
+    img.width = 4;
+    img.height = 2;
+    img.channels = 1;
+    img.pixels.assign(8, 200);
+    auto png = png_encode(img);
+    REQUIRE(image_decode(png.data(), png.size(), "ok.png"));
+    const size_t ihdr_at = 8, idat_at = ihdr_at + 4 + 4 + 13 + 4;  // where the IHDR and IDAT chunks start
+    REQUIRE(std::string(png.begin() + long(idat_at) + 4, png.begin() + long(idat_at) + 8) == "IDAT");
+    for (uint8_t v : {0x7F, 0x00}) {
+      std::vector<uint8_t> bad = png;
+      bad[idat_at] = v;  // 2 GB, then 16 MB, against a file of 80 bytes
+      bad[idat_at + 1] = 0xFF;
+      auto r = image_decode(bad.data(), bad.size(), "bad.png");
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == "bad.png: corrupt PNG (a chunk runs past the end of the file)");
+    }
+    auto found = read_file_bytes(std::string(XMEDIA_SOURCE_DIR) + "/tests/fuzz/corpus/image_io/regression_png_chunk_2gb.png", 1 << 20);
+    REQUIRE(found);
+    CHECK_FALSE(image_decode(found->data(), found->size(), "found.png"));
+  }
+
   TEST_CASE("truncated PNGs are refused") {
     Image8 img;
     img.width = 16;

@@ -1,5 +1,6 @@
 #include "image/image_io.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "image/npy.h"
@@ -76,6 +77,22 @@ bool jpeg_huffman_tables_fit(const uint8_t* b, size_t size) {
   return true;
 }
 
+// stb_image grows its buffer for a PNG's IDAT chunk to the length the chunk
+// header claims before it reads the data: a 100-byte file that claims 2 GB
+// asks for 2 GB. Every chunk up to IEND must fit in the file.
+bool png_chunks_fit(const uint8_t* b, size_t size) {
+  static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (size < 8 || std::memcmp(b, sig, 8) != 0) return true;  // not a PNG
+  size_t i = 8;
+  while (size - i >= 8) {
+    const size_t len = size_t(b[i]) << 24 | size_t(b[i + 1]) << 16 | size_t(b[i + 2]) << 8 | b[i + 3];
+    if (std::memcmp(b + i + 4, "IEND", 4) == 0) break;
+    if (len > size - i - 8) return false;
+    i += 8 + len + std::min<size_t>(4, size - i - 8 - len);  // the CRC
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<Image8> image_decode(const uint8_t* bytes, size_t size, const std::string& name) {
@@ -83,6 +100,7 @@ Result<Image8> image_decode(const uint8_t* bytes, size_t size, const std::string
   if (size > size_t(1) << 30) return Status::error(name + ": file is too large");
   if (!jpeg_huffman_tables_fit(bytes, size))
     return Status::error(name + ": corrupt JPEG (a Huffman table with more than 256 codes)");
+  if (!png_chunks_fit(bytes, size)) return Status::error(name + ": corrupt PNG (a chunk runs past the end of the file)");
   int w = 0, h = 0, c = 0;
   if (!stbi_info_from_memory(bytes, int(size), &w, &h, &c))
     return Status::error(name + ": not a readable PNG, JPEG or BMP image (" + stbi_failure_reason() + ")");
