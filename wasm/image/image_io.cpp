@@ -30,9 +30,11 @@ namespace {
 // the way stb_image reads them (segments by their length, entropy-coded data
 // up to the next marker, bytes past the end read as 0) and checks every DHT.
 bool jpeg_huffman_tables_fit(const uint8_t* b, size_t size) {
-  if (size < 2 || b[0] != 0xFF || b[1] != 0xD8) return true;  // not a JPEG
-  auto at = [&](size_t i) -> uint32_t { return i < size ? b[i] : 0; };
-  size_t i = 2;
+  size_t i = 0;
+  while (i < size && b[i] == 0xFF) ++i;  // stb_image takes FF FF D8 as the start too
+  if (i == 0 || i >= size || b[i] != 0xD8) return true;  // not a JPEG
+  ++i;
+  auto at = [&](size_t k) -> uint32_t { return k < size ? b[k] : 0; };
   while (i < size) {
     if (b[i] != 0xFF) {  // stb_image skips stray bytes between segments
       ++i;
