@@ -5,6 +5,19 @@
 
 using namespace xm;
 
+namespace {
+
+Image8 grey_image(int width, int height, uint8_t value) {
+  Image8 img;
+  img.width = width;
+  img.height = height;
+  img.channels = 1;
+  img.pixels.assign(size_t(width) * size_t(height), value);
+  return img;
+}
+
+}  // namespace
+
 TEST_SUITE("image_io") {
   TEST_CASE("PNG round trip through encode and decode") {
     Image8 img;
@@ -72,12 +85,7 @@ TEST_SUITE("image_io") {
 
   TEST_CASE("a PNG chunk longer than the file is refused before anything is allocated for it") {
     // stb_image 2.27 grew its buffer to the claimed length first (found by tests/fuzz/image_io).
-    Image8 img;
-    img.width = 4;
-    img.height = 2;
-    img.channels = 1;
-    img.pixels.assign(8, 200);
-    auto png = png_encode(img);
+    auto png = png_encode(grey_image(4, 2, 200));
     REQUIRE(image_decode(png.data(), png.size(), "ok.png"));
     const size_t ihdr_at = 8, idat_at = ihdr_at + 4 + 4 + 13 + 4;  // where the IHDR and IDAT chunks start
     REQUIRE(std::string(png.begin() + long(idat_at) + 4, png.begin() + long(idat_at) + 8) == "IDAT");
@@ -95,12 +103,7 @@ TEST_SUITE("image_io") {
   }
 
   TEST_CASE("truncated PNGs are refused") {
-    Image8 img;
-    img.width = 16;
-    img.height = 16;
-    img.channels = 1;
-    img.pixels.assign(256, 128);
-    auto png = png_encode(img);
+    auto png = png_encode(grey_image(16, 16, 128));
     for (size_t cut = 0; cut < png.size(); cut += 7) {
       auto r = image_decode(png.data(), cut, "cut.png");
       if (r) CHECK(r->width == 16);
