@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -151,6 +152,32 @@ TEST_SUITE("engine") {
     REQUIRE((*e)->run(req, &res).is_ok());
     CHECK(res.outputs[0].shape == Shape{1, 2, 4, 4});
     CHECK(res.outputs[0].data[0] == doctest::Approx(4.5));
+  }
+
+  TEST_CASE("a constant Slice with a step of any size takes one element, without overflow") {
+    // A step of INT64_MIN overflowed the slice length (found by tests/fuzz/onnx_engine under UBSan).
+    for (int64_t step : {std::numeric_limits<int64_t>::min(), int64_t(-6), std::numeric_limits<int64_t>::max()}) {
+      CAPTURE(step);
+      const bool back = step < 0;
+      onnx::Model m = empty_model();
+      add_input(m, "x");
+      add_initializer(m, "c", {5}, {1, 2, 3, 4, 5});
+      add_initializer(m, "s", {1}, {}, {back ? 4 : 1});
+      add_initializer(m, "e", {1}, {}, {back ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max()});
+      add_initializer(m, "a", {1}, {}, {0});
+      add_initializer(m, "st", {1}, {}, {step});
+      add_node(m, "Slice", {"c", "s", "e", "a", "st"}, "y");
+      add_node(m, "Add", {"x", "y"}, "z");
+      add_output(m, "z");
+      auto e = Engine::load(m, "m");
+      REQUIRE_MESSAGE(e, e.error());
+      Tensor x({1, 2}, 0.0f);
+      RunRequest req;
+      req.inputs = {&x};
+      RunResult res;
+      REQUIRE((*e)->run(req, &res).is_ok());
+      CHECK(res.outputs[0].data == std::vector<float>(2, back ? 5.0f : 2.0f));
+    }
   }
 
   TEST_CASE("the exporter's Shape→Gather→Concat→Reshape chain works for any batch") {

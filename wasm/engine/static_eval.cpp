@@ -442,6 +442,7 @@ Status static_eval(const onnx::Node& n, int64_t opset, const std::vector<const S
       XM_TRY(normalize_axis(n, axes[k], rank, &a));
       int64_t dim = x.shape[size_t(a)], s = starts[k], e = ends[k], step = steps[k];
       if (step == 0) return err(n, "step 0");
+      step = std::clamp<int64_t>(step, -(dim + 1), dim + 1);  // the same slice, and no overflow below
       if (s < 0) s += dim;
       if (e < 0) e += dim;
       if (step > 0) {
