@@ -180,6 +180,22 @@ TEST_SUITE("engine") {
     }
   }
 
+  TEST_CASE("a Reshape whose shape multiplies past int64 is refused, at run time and on constants") {
+    // 2^57 * 65280 overflowed the product of the known dimensions (found by tests/fuzz/onnx_engine under UBSan).
+    const std::vector<int64_t> huge = {int64_t(1) << 57, 65280, -1};
+    for (bool constant : {false, true}) {
+      CAPTURE(constant);
+      onnx::Model m = empty_model();
+      add_input(m, "x");
+      add_initializer(m, "c", {4}, {1, 2, 3, 4});
+      add_initializer(m, "shape", {3}, {}, huge);
+      add_node(m, "Reshape", {constant ? "c" : "x", "shape"}, "y");
+      add_output(m, "y");
+      const std::string error = load_or_run_error(m, {1, 4});
+      CHECK(error.find("too large") != std::string::npos);
+    }
+  }
+
   TEST_CASE("the exporter's Shape→Gather→Concat→Reshape chain works for any batch") {
     auto e = Engine::load(small_cnn(), "cnn");
     REQUIRE_MESSAGE(e, e.error());

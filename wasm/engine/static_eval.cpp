@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace xm {
 
@@ -357,6 +358,7 @@ Status static_eval(const onnx::Node& n, int64_t opset, const std::vector<const S
         continue;
       }
       if (d < 0) return err(n, "negative dimension in shape");
+      if (d > 0 && known > std::numeric_limits<int64_t>::max() / d) return err(n, "shape " + shape_str(dims) + " is too large");
       os.push_back(d);
       known *= d;
     }
