@@ -196,6 +196,13 @@ TEST_SUITE("engine") {
     }
   }
 
+  TEST_CASE("pads past any tensor's size are refused, not added up past int64") {
+    // Found by tests/fuzz/onnx_engine under UBSan (signed overflow in Pad's shape inference).
+    const int64_t big = int64_t(1) << 62;
+    std::vector<In> p = {{"x", {1, 1, 4, 4}}, {"p", {8}, false, {}, {0, 0, big, 0, 0, 0, big, 0}}};
+    CHECK(load_or_run_error(one_node("Pad", p, {}), {1, 1, 4, 4}).find("pads are out of range") != std::string::npos);
+  }
+
   TEST_CASE("the exporter's Shape→Gather→Concat→Reshape chain works for any batch") {
     auto e = Engine::load(small_cnn(), "cnn");
     REQUIRE_MESSAGE(e, e.error());
