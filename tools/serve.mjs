@@ -68,7 +68,10 @@ async function precompress(dir) {
   }
 }
 
-const server = http.createServer((req, res) => {
+// Whatever a client sends (a NUL, broken percent-encoding, `..`, a path longer
+// than the file system takes, an odd method) gets a 4xx and the server goes on:
+// a request never reaches a call that throws, and one that does anyway is a 500.
+function handle(req, res) {
   const common = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -85,7 +88,10 @@ const server = http.createServer((req, res) => {
   try {
     rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   } catch {
-    res.writeHead(400, common);
+    rel = null;
+  }
+  if (rel === null || rel.includes('\0') || !rel.startsWith('/')) {
+    res.writeHead(400, { ...common, 'Content-Type': 'text/plain' });
     res.end('bad request');
     return;
   }
@@ -109,7 +115,7 @@ const server = http.createServer((req, res) => {
       headers['Content-Length'] = st.size;
       res.writeHead(200, headers);
       if (req.method === 'HEAD') return res.end();
-      fs.createReadStream(file).pipe(res);
+      fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
       return;
     }
     gzipped(file, st).then((body) => {
@@ -123,6 +129,24 @@ const server = http.createServer((req, res) => {
       res.end('cannot read ' + rel + ': ' + e.message);
     });
   });
+}
+
+const server = http.createServer((req, res) => {
+  try {
+    handle(req, res);
+  } catch (e) {
+    if (!quiet) console.error(`error: ${req.method} ${JSON.stringify(req.url).slice(0, 200)}: ${e.message}`);
+    if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+    res.end('internal error');
+  }
+});
+// Requests Node's parser refuses (a header or URL over its limit, bad syntax).
+server.on('clientError', (e, socket) => {
+  if (socket.writable && !socket.writableEnded) {
+    socket.end(`HTTP/1.1 ${e.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400} Bad Request\r\nConnection: close\r\n\r\n`);
+  } else {
+    socket.destroy();
+  }
 });
 server.on('error', (e) => {
   console.error(`error: cannot listen on 127.0.0.1:${port}: ${e.message}`);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -73,6 +74,19 @@ Tensor random_batch(Shape s, uint32_t seed) {
   return t;
 }
 
+// The message a model is refused with, at load or at its first forward pass
+// on input shape x ("" when it loads and runs).
+std::string load_or_run_error(const onnx::Model& m, const Shape& x_shape) {
+  auto e = Engine::load(m, "m");
+  if (!e) return e.error();
+  Tensor x(x_shape, 1.0f);
+  RunRequest req;
+  req.inputs = {&x};
+  RunResult res;
+  Status s = (*e)->run(req, &res);
+  return s.is_ok() ? "" : s.error();
+}
+
 }  // namespace
 
 TEST_SUITE("engine") {
@@ -101,6 +115,92 @@ TEST_SUITE("engine") {
     e = Engine::load(one_node("MaxPool", {{"x", {1, 1, 4, 4, 4}}}, {ints("kernel_shape", {2, 2, 2})}), "m");
     REQUIRE_FALSE(e);
     CHECK(e.error().find("3-D") != std::string::npos);
+  }
+
+  TEST_CASE("a kernel_shape that disagrees with the weight is refused, not run past the weight") {
+    struct Case {
+      const char* op;
+      Shape x, w, kernel;
+    };
+    for (const Case& c : {Case{"Conv", {1, 1, 28, 28}, {16, 1, 3, 3}, {5, 5}}, Case{"Conv", {1, 1, 28, 28}, {16, 1, 3, 3}, {1, 28}},
+                          Case{"Conv", {1, 2, 9, 9}, {4, 2, 3, 3}, {2, 2}}, Case{"Conv", {1, 2, 30}, {4, 2, 3}, {7}},
+                          Case{"ConvTranspose", {1, 2, 6, 6}, {2, 3, 3, 3}, {5, 5}},
+                          Case{"ConvTranspose", {1, 2, 6, 6}, {2, 3, 3, 3}, {1, 3}}}) {
+      const std::string op = c.op, weight = shape_str(c.w), kernel = shape_str(c.kernel);
+      CAPTURE(op);
+      CAPTURE(weight);
+      CAPTURE(kernel);
+      std::vector<In> ins = {{"x", c.x}, {"w", c.w, false, std::vector<float>(size_t(shape_numel(c.w)), 0.5f)}};
+      const std::string error = load_or_run_error(one_node(c.op, ins, {ints("kernel_shape", c.kernel)}), c.x);
+      CHECK(error.find("kernel_shape " + kernel + " does not match weight " + weight) != std::string::npos);
+    }
+    // Pools: a pad as wide as the window leaves windows of padding only.
+    for (const char* op : {"MaxPool", "AveragePool"}) {
+      CAPTURE(op);
+      const std::string error = load_or_run_error(
+          one_node(op, {{"x", {1, 1, 6, 6}}}, {ints("kernel_shape", {2, 2}), ints("pads", {2, 0, 0, 0})}), {1, 1, 6, 6});
+      CHECK(error.find("pads must be smaller than kernel_shape") != std::string::npos);
+    }
+    // The same attribute when it agrees still runs.
+    std::vector<In> ins = {{"x", {1, 1, 6, 6}}, {"w", {2, 1, 3, 3}, false, std::vector<float>(18, 0.5f)}};
+    auto e = Engine::load(one_node("Conv", ins, {ints("kernel_shape", {3, 3})}), "m");
+    REQUIRE(e);
+    Tensor x({1, 1, 6, 6}, 1.0f);
+    RunRequest req;
+    req.inputs = {&x};
+    RunResult res;
+    REQUIRE((*e)->run(req, &res).is_ok());
+    CHECK(res.outputs[0].shape == Shape{1, 2, 4, 4});
+    CHECK(res.outputs[0].data[0] == doctest::Approx(4.5));
+  }
+
+  TEST_CASE("a constant Slice with a step of any size takes one element, without overflow") {
+    // A step of INT64_MIN overflowed the slice length (found by tests/fuzz/onnx_engine under UBSan).
+    for (int64_t step : {std::numeric_limits<int64_t>::min(), int64_t(-6), std::numeric_limits<int64_t>::max()}) {
+      CAPTURE(step);
+      const bool back = step < 0;
+      onnx::Model m = empty_model();
+      add_input(m, "x");
+      add_initializer(m, "c", {5}, {1, 2, 3, 4, 5});
+      add_initializer(m, "s", {1}, {}, {back ? 4 : 1});
+      add_initializer(m, "e", {1}, {}, {back ? std::numeric_limits<int64_t>::min() : std::numeric_limits<int64_t>::max()});
+      add_initializer(m, "a", {1}, {}, {0});
+      add_initializer(m, "st", {1}, {}, {step});
+      add_node(m, "Slice", {"c", "s", "e", "a", "st"}, "y");
+      add_node(m, "Add", {"x", "y"}, "z");
+      add_output(m, "z");
+      auto e = Engine::load(m, "m");
+      REQUIRE_MESSAGE(e, e.error());
+      Tensor x({1, 2}, 0.0f);
+      RunRequest req;
+      req.inputs = {&x};
+      RunResult res;
+      REQUIRE((*e)->run(req, &res).is_ok());
+      CHECK(res.outputs[0].data == std::vector<float>(2, back ? 5.0f : 2.0f));
+    }
+  }
+
+  TEST_CASE("a Reshape whose shape multiplies past int64 is refused, at run time and on constants") {
+    // 2^57 * 65280 overflowed the product of the known dimensions (found by tests/fuzz/onnx_engine under UBSan).
+    const std::vector<int64_t> huge = {int64_t(1) << 57, 65280, -1};
+    for (bool constant : {false, true}) {
+      CAPTURE(constant);
+      onnx::Model m = empty_model();
+      add_input(m, "x");
+      add_initializer(m, "c", {4}, {1, 2, 3, 4});
+      add_initializer(m, "shape", {3}, {}, huge);
+      add_node(m, "Reshape", {constant ? "c" : "x", "shape"}, "y");
+      add_output(m, "y");
+      const std::string error = load_or_run_error(m, {1, 4});
+      CHECK(error.find("too large") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("pads past any tensor's size are refused, not added up past int64") {
+    // Found by tests/fuzz/onnx_engine under UBSan (signed overflow in Pad's shape inference).
+    const int64_t big = int64_t(1) << 62;
+    std::vector<In> p = {{"x", {1, 1, 4, 4}}, {"p", {8}, false, {}, {0, 0, big, 0, 0, 0, big, 0}}};
+    CHECK(load_or_run_error(one_node("Pad", p, {}), {1, 1, 4, 4}).find("pads are out of range") != std::string::npos);
   }
 
   TEST_CASE("the exporter's Shape→Gather→Concat→Reshape chain works for any batch") {

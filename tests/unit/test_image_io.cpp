@@ -1,8 +1,22 @@
 #include <doctest/doctest.h>
 
 #include "image/image_io.h"
+#include "image/npy.h"
 
 using namespace xm;
+
+namespace {
+
+Image8 grey_image(int width, int height, uint8_t value) {
+  Image8 img;
+  img.width = width;
+  img.height = height;
+  img.channels = 1;
+  img.pixels.assign(size_t(width) * size_t(height), value);
+  return img;
+}
+
+}  // namespace
 
 TEST_SUITE("image_io") {
   TEST_CASE("PNG round trip through encode and decode") {
@@ -41,13 +55,55 @@ TEST_SUITE("image_io") {
     CHECK_FALSE(image_decode(nullptr, 0, "empty.png"));
   }
 
+  TEST_CASE("a JPEG Huffman table with more than 256 codes is refused, not built past its end") {
+    // stb_image 2.27 wrote past the table (found by tests/fuzz/image_io).
+    const std::string dir = std::string(XMEDIA_SOURCE_DIR) + "/tests/fuzz/corpus/image_io/";
+    auto good = read_file_bytes(dir + "rgb_17x9.jpg", 1 << 20);
+    REQUIRE(good);
+    auto ok = image_decode(good->data(), good->size(), "good.jpg");
+    REQUIRE_MESSAGE(ok, ok.error());
+    CHECK(ok->width == 17);
+    // The same file with its first table's 16 code counts raised to 17 each (272 codes).
+    std::vector<uint8_t> bad = *good;
+    size_t dht = 0;
+    while (dht + 1 < bad.size() && !(bad[dht] == 0xFF && bad[dht + 1] == 0xC4)) ++dht;
+    REQUIRE(dht + 21 < bad.size());
+    for (size_t k = 0; k < 16; ++k) bad[dht + 5 + k] = 17;
+    auto r = image_decode(bad.data(), bad.size(), "bad.jpg");
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == "bad.jpg: corrupt JPEG (a Huffman table with more than 256 codes)");
+    // stb_image also reads a JPEG that starts with fill bytes (FF FF D8).
+    bad.insert(bad.begin(), 0xFF);
+    CHECK_FALSE(image_decode(bad.data(), bad.size(), "bad.jpg"));
+    for (const char* f : {"regression_jpeg_huffman_overflow.jpg", "regression_jpeg_huffman_overflow_fill.jpg"}) {
+      CAPTURE(f);
+      auto found = read_file_bytes(dir + f, 1 << 20);
+      REQUIRE(found);
+      CHECK_FALSE(image_decode(found->data(), found->size(), "found.jpg"));
+    }
+  }
+
+  TEST_CASE("a PNG chunk longer than the file is refused before anything is allocated for it") {
+    // stb_image 2.27 grew its buffer to the claimed length first (found by tests/fuzz/image_io).
+    auto png = png_encode(grey_image(4, 2, 200));
+    REQUIRE(image_decode(png.data(), png.size(), "ok.png"));
+    const size_t ihdr_at = 8, idat_at = ihdr_at + 4 + 4 + 13 + 4;  // where the IHDR and IDAT chunks start
+    REQUIRE(std::string(png.begin() + long(idat_at) + 4, png.begin() + long(idat_at) + 8) == "IDAT");
+    for (uint8_t v : {0x7F, 0x00}) {
+      std::vector<uint8_t> bad = png;
+      bad[idat_at] = v;  // 2 GB, then 16 MB, against a file of 80 bytes
+      bad[idat_at + 1] = 0xFF;
+      auto r = image_decode(bad.data(), bad.size(), "bad.png");
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == "bad.png: corrupt PNG (a chunk runs past the end of the file)");
+    }
+    auto found = read_file_bytes(std::string(XMEDIA_SOURCE_DIR) + "/tests/fuzz/corpus/image_io/regression_png_chunk_2gb.png", 1 << 20);
+    REQUIRE(found);
+    CHECK_FALSE(image_decode(found->data(), found->size(), "found.png"));
+  }
+
   TEST_CASE("truncated PNGs are refused") {
-    Image8 img;
-    img.width = 16;
-    img.height = 16;
-    img.channels = 1;
-    img.pixels.assign(256, 128);
-    auto png = png_encode(img);
+    auto png = png_encode(grey_image(16, 16, 128));
     for (size_t cut = 0; cut < png.size(); cut += 7) {
       auto r = image_decode(png.data(), cut, "cut.png");
       if (r) CHECK(r->width == 16);

@@ -3,6 +3,7 @@
 #include "engine/static_eval.h"
 
 #include <cmath>
+#include <limits>
 
 namespace xm {
 
@@ -43,8 +44,13 @@ Status StaticCall::ints(const StaticTensor* t, const char* what, std::vector<int
   if (!t) return error(std::string(what) + " must be known before the pass");
   out->clear();
   for (int64_t k = 0; k < t->numel(); ++k) {
+    if (t->is_int) {  // exactly: through a double, INT64_MAX ("to the end") did not fit back
+      out->push_back(t->i[size_t(k)]);
+      continue;
+    }
     double v = t->at(k);
-    if (!t->is_int && v != std::floor(v)) return error(std::string(what) + " must be integers");
+    if (v != std::floor(v)) return error(std::string(what) + " must be integers");
+    if (!(std::fabs(v) < 9.2e18)) return error(std::string(what) + " is out of range");
     out->push_back(int64_t(v));
   }
   return Status::ok();

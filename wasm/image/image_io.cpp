@@ -1,5 +1,6 @@
 #include "image/image_io.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "image/npy.h"
@@ -21,10 +22,87 @@
 #pragma GCC diagnostic pop
 
 namespace xm {
+namespace {
+
+// stb_image 2.27 (Debian's libstb-dev) builds a JPEG Huffman table without
+// checking that its 16 code counts add up to at most 256: a DHT segment that
+// says more writes past the table (fixed upstream in 2.28). Walks the markers
+// the way stb_image reads them (segments by their length, entropy-coded data
+// up to the next marker, bytes past the end read as 0) and checks every DHT.
+bool jpeg_huffman_tables_fit(const uint8_t* b, size_t size) {
+  size_t i = 0;
+  while (i < size && b[i] == 0xFF) ++i;  // stb_image takes FF FF D8 as the start too
+  if (i == 0 || i >= size || b[i] != 0xD8) return true;  // not a JPEG
+  ++i;
+  auto at = [&](size_t k) -> uint32_t { return k < size ? b[k] : 0; };
+  while (i < size) {
+    if (b[i] != 0xFF) {  // stb_image skips stray bytes between segments
+      ++i;
+      continue;
+    }
+    while (i < size && b[i] == 0xFF) ++i;
+    if (i >= size) break;
+    const uint32_t m = b[i++];
+    if (m == 0xD9) break;                                         // end of image
+    if (m == 0x01 || m == 0xD8 || (m >= 0xD0 && m <= 0xD7)) continue;  // no length
+    const size_t len = at(i) << 8 | at(i + 1);
+    if (m == 0xC4) {
+      size_t p = i + 2;
+      int64_t left = int64_t(len) - 2;
+      while (left > 0) {
+        const uint32_t q = at(p++);
+        if ((q >> 4) > 1 || (q & 15) > 3) return true;  // stb_image refuses the table
+        uint32_t n = 0;
+        for (int k = 0; k < 16; ++k) n += at(p++);
+        if (n > 256) return false;
+        p += n;
+        left -= 17 + int64_t(n);
+      }
+    }
+    i += len;
+    if (m == 0xDA) {  // entropy-coded data: up to an 0xFF that is neither a stuffed 0 nor a restart
+      while (i < size) {
+        if (b[i] != 0xFF) {
+          ++i;
+          continue;
+        }
+        size_t j = i + 1;
+        while (j < size && b[j] == 0xFF) ++j;
+        if (j < size && (b[j] == 0x00 || (b[j] >= 0xD0 && b[j] <= 0xD7))) {
+          i = j + 1;
+          continue;
+        }
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+// stb_image grows its buffer for a PNG's IDAT chunk to the length the chunk
+// header claims before it reads the data: a 100-byte file that claims 2 GB
+// asks for 2 GB. Every chunk up to IEND must fit in the file.
+bool png_chunks_fit(const uint8_t* b, size_t size) {
+  static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (size < 8 || std::memcmp(b, sig, 8) != 0) return true;  // not a PNG
+  size_t i = 8;
+  while (size - i >= 8) {
+    const size_t len = size_t(b[i]) << 24 | size_t(b[i + 1]) << 16 | size_t(b[i + 2]) << 8 | b[i + 3];
+    if (std::memcmp(b + i + 4, "IEND", 4) == 0) break;
+    if (len > size - i - 8) return false;
+    i += 8 + len + std::min<size_t>(4, size - i - 8 - len);  // the CRC
+  }
+  return true;
+}
+
+}  // namespace
 
 Result<Image8> image_decode(const uint8_t* bytes, size_t size, const std::string& name) {
   if (size == 0) return Status::error(name + ": empty file");
   if (size > size_t(1) << 30) return Status::error(name + ": file is too large");
+  if (!jpeg_huffman_tables_fit(bytes, size))
+    return Status::error(name + ": corrupt JPEG (a Huffman table with more than 256 codes)");
+  if (!png_chunks_fit(bytes, size)) return Status::error(name + ": corrupt PNG (a chunk runs past the end of the file)");
   int w = 0, h = 0, c = 0;
   if (!stbi_info_from_memory(bytes, int(size), &w, &h, &c))
     return Status::error(name + ": not a readable PNG, JPEG or BMP image (" + stbi_failure_reason() + ")");

@@ -317,10 +317,10 @@ void conv2d_gemm(const float* x, int C, int H, int W, int kH, int kW, int pad_t,
       for (int p = 0; p < kc; ++p, dst += kNR) {
         const int ih = oh * stride_h - pad_t + ki * dil_h;
         const int iw0 = ow0 * stride_w - pad_l + kj * dil_w;
-        const float* xr = x + ((size_t)c * H + ih) * W;
         if (one_row && (ih < 0 || ih >= H)) {
           for (int v = 0; v < kNV; ++v) hn::Store(hn::Zero(d), d, dst + v * kL);
         } else if (one_row && iw0 >= 0 && iw0 + kNR <= W) {
+          const float* xr = x + ((size_t)c * H + ih) * W;  // only here: a row in the padding has no address
           for (int v = 0; v < kNV; ++v) hn::Store(hn::LoadU(d, xr + iw0 + v * kL), d, dst + v * kL);
         } else {
           for (int col = 0; col < kNR; ++col) {

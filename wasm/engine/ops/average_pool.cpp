@@ -43,6 +43,7 @@ public:
   Status infer(const OpShapes& s, std::vector<Shape>* out) override {
     Window2d g;
     XM_TRY(wa_.geometry(label, s.in[0], {}, &g));
+    XM_TRY(window_pads_check(label, g));
     out->push_back(window_out_shape(s.in[0], g.C, g));
     return Status::ok();
   }

@@ -114,6 +114,10 @@ public:
       return Status::error(label + ": bias must have shape [" + std::to_string(w[0]) + "]");
     Window2d g;
     std::vector<int64_t> ks(w.begin() + 2, w.end());
+    // The kernels walk the weight with kernel_shape's extent: a kernel_shape
+    // that is not the weight's would read past it.
+    if (!wa_.kernel.empty() && wa_.kernel != ks)
+      return Status::error(label + ": kernel_shape " + shape_str(wa_.kernel) + " does not match weight " + shape_str(w));
     XM_TRY(wa_.geometry(label, x, ks, &g));
     out->push_back(window_out_shape(x, w[0], g));
     return Status::ok();

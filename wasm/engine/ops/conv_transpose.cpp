@@ -98,6 +98,8 @@ public:
     if (x.size() != 3 && x.size() != 4) return Status::error(label + ": only 1-D and 2-D inputs are supported, got " + shape_str(x));
     if (w.size() != x.size() || w[0] != x[1] || x[1] % group_)
       return Status::error(label + ": weight " + shape_str(w) + " does not fit input " + shape_str(x));
+    if (!kernel_.empty() && !std::equal(kernel_.begin(), kernel_.end(), w.begin() + 2, w.end()))
+      return Status::error(label + ": kernel_shape " + shape_str(kernel_) + " does not match weight " + shape_str(w));
     Geo q;
     XM_TRY(geometry(x, w, &q));
     if (s.present.size() > 2 && s.present[2] && (s.in[2].size() != 1 || s.in[2][0] != q.M))

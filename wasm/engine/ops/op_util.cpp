@@ -109,6 +109,13 @@ Status WindowAttrs::geometry(const std::string& label, const Shape& x, const std
   return Status::ok();
 }
 
+Status window_pads_check(const std::string& label, const Window2d& g) {
+  const int64_t eh = g.dh * (g.kh - 1) + 1, ew = g.dw * (g.kw - 1) + 1;
+  if (g.pt >= eh || g.pb >= eh || g.pl >= ew || g.pr >= ew)
+    return Status::error(label + ": pads must be smaller than kernel_shape (a window would hold only padding)");
+  return Status::ok();
+}
+
 Shape window_out_shape(const Shape& x, int64_t channels, const Window2d& g) {
   if (x.size() == 3) return {g.N, channels, g.OW};
   return {g.N, channels, g.OH, g.OW};

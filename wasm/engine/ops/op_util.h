@@ -128,5 +128,8 @@ struct WindowAttrs {
 };
 
 Shape window_out_shape(const Shape& x, int64_t channels, const Window2d& g);
+// Pools: every pad smaller than the (dilated) window, so no window lies wholly
+// in the padding (it would pool nothing: -inf from MaxPool), as ONNX Runtime asks.
+Status window_pads_check(const std::string& label, const Window2d& g);
 
 }  // namespace xm

@@ -84,6 +84,8 @@ public:
     if (s.in[0].size() > size_t(onnx::MAX_RANK)) return Status::error(label + ": rank is too high");
     std::vector<int64_t> pads;
     XM_TRY(pads_for(s, &pads));
+    for (int64_t p : pads)
+      if (p < -onnx::MAX_TENSOR_ELEMENTS || p > onnx::MAX_TENSOR_ELEMENTS) return Status::error(label + ": pads are out of range");
     const Shape& x = s.in[0];
     Shape y = x;
     for (size_t d = 0; d < x.size(); ++d) {

@@ -1,6 +1,8 @@
 // Reshape: the shape input (a constant or computed from shapes) may hold 0
 // (copy that input dimension, unless allowzero) and one -1 (inferred).
 // ref: ONNX Reshape-14 (Reshape-1's 'shape' attribute also accepted).
+#include <limits>
+
 #include "engine/ops/copy_op.h"
 #include "engine/static_eval.h"
 
@@ -31,7 +33,10 @@ public:
       const StaticTensor* v = s.value[1];
       if (!v) return Status::error(label + ": the shape input is not known before the pass");
       dims.clear();
-      for (int64_t k = 0; k < v->numel(); ++k) dims.push_back(int64_t(v->at(k)));
+      for (int64_t k = 0; k < v->numel(); ++k) {
+        if (!v->is_int && !(std::fabs(v->at(k)) < 9.2e18)) return Status::error(label + ": the shape is out of range");
+        dims.push_back(v->is_int ? v->i[size_t(k)] : int64_t(v->at(k)));
+      }
     }
     const Shape& x = s.in[0];
     Shape o;
@@ -49,6 +54,8 @@ public:
         continue;
       }
       if (d < 0) return Status::error(label + ": negative dimension in the shape");
+      if (d > 0 && known > std::numeric_limits<int64_t>::max() / d)
+        return Status::error(label + ": the shape " + shape_str(dims) + " is too large");
       o.push_back(d);
       known *= d;
     }
@@ -87,6 +94,7 @@ Status static_eval_reshape(const StaticCall& c, std::vector<StaticTensor>* out) 
       continue;
     }
     if (d < 0) return c.error("negative dimension in shape");
+    if (d > 0 && known > std::numeric_limits<int64_t>::max() / d) return c.error("shape " + shape_str(dims) + " is too large");
     os.push_back(d);
     known *= d;
   }

@@ -192,6 +192,7 @@ Status static_eval_slice(const StaticCall& c, std::vector<StaticTensor>* out) {
     XM_TRY(c.axis(axes[k], rank, &a));
     int64_t dim = x->shape[size_t(a)], s = starts[k], e = ends[k], step = steps[k];
     if (step == 0) return c.error("step 0");
+    step = std::clamp<int64_t>(step, -(dim + 1), dim + 1);  // the same slice, and no overflow below
     if (s < 0) s += dim;
     if (e < 0) e += dim;
     if (step > 0) {
