@@ -53,6 +53,10 @@ struct Engine::Impl {
     std::vector<const float*> in;
     std::vector<Shape> in_shape;
     std::vector<const StaticTensor*> value;
+    // Per input: an integer constant's values as floats, for an op that reads
+    // it as data (a Conv weight stored as INT64 would otherwise reach the
+    // kernel as a null pointer; found by tests/fuzz/onnx_engine).
+    std::vector<std::vector<float>> int_as_float;
     std::vector<float*> out;
     std::vector<Shape> out_shape;
     std::vector<const float*> gout;
@@ -584,6 +588,9 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
     for (int i : n.in) {
       st.in_shape.push_back(i >= 0 ? p->shapes[size_t(i)] : Shape{});
       st.value.push_back(static_of(i));
+      const StaticTensor* v = st.value.back();
+      st.int_as_float.emplace_back();
+      if (v && v->is_int) st.int_as_float.back().assign(v->i.begin(), v->i.end());
     }
     for (int o : n.out) st.out_shape.push_back(o >= 0 ? p->shapes[size_t(o)] : Shape{});
     st.in.assign(n.in.size(), nullptr);
@@ -625,7 +632,7 @@ void Engine::Impl::bind(Plan* p) {
       st.gin[k] = nullptr;
       if (i < 0) continue;
       if (p->act[size_t(i)] != NONE) st.in[k] = base + p->act[size_t(i)];
-      else if (st.value[k] && !st.value[k]->is_int) st.in[k] = st.value[k]->f.data();
+      else if (st.value[k]) st.in[k] = st.value[k]->is_int ? st.int_as_float[k].data() : st.value[k]->f.data();
       if (p->grad[size_t(i)] != NONE) st.gin[k] = base + p->grad[size_t(i)];
     }
     if (st.fold_relu) st.gin[0] = base + p->grad[size_t(st.gin0_value)];
