@@ -1,7 +1,7 @@
 // window.xmediaLab.status(): one function writes every section, in the order
 // the page has always printed them: the app's state (ui/state/app_state.h),
 // the case and the runs, the backend, the teaching layer. The keys are a
-// contract (DESIGN.md, tests/e2e).
+// contract (docs/ARCHITECTURE.md, tests/e2e).
 #include <algorithm>
 #include <string>
 
