@@ -193,7 +193,9 @@ TEST_SUITE("op_table") {
     StaticTensor two = ints_tensor({}, {2});
     const std::pair<const char*, std::vector<float>> cases[] = {
         {"Add", {5, 9}}, {"Sub", {1, 5}}, {"Mul", {6, 14}}, {"Div", {1.5f, 3.5f}}};
-    for (const auto& [op, want] : cases) {
+    for (const auto& c : cases) {
+      const char* op = c.first;  // not a structured binding: clang 14 cannot capture one in INFO's lambda
+      const std::vector<float>& want = c.second;
       INFO("op " << op);
       std::vector<StaticTensor> out;
       REQUIRE(static_eval(static_node(op, 2), 13, {&f, &two}, {f.shape, two.shape}, &out).is_ok());
