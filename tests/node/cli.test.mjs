@@ -104,6 +104,67 @@ for (const [name, file, xmedia] of builds) {
       assert.deepEqual(Object.values(lines['--input'])[0].sort(), ['evaluate', 'explain', 'gradient', 'parity', 'predict']);
     });
 
+    // One error path: exit 2 is bad usage, exit 3 bad input, one line on stderr starting "error:".
+    function assert_error(r, code, pattern) {
+      assert.equal(r.code, code, r.stderr);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], /^error: /);
+      assert.match(lines[0], pattern);
+    }
+
+    // x with its first value replaced (a .npy's data starts after its 10-byte preamble and header).
+    function npy_with_first(value, file) {
+      const b = fs.readFileSync(x);
+      b.writeFloatLE(value, 10 + b.readUInt16LE(8));
+      fs.writeFileSync(file, b);
+      return file;
+    }
+
+    test('every command that reads an input refuses NaN and infinite values as bad input (exit 3)', async () => {
+      const nan = npy_with_first(NaN, path.join(tmp, 'nan.npy'));
+      const inf = npy_with_first(-Infinity, path.join(tmp, 'inf.npy'));
+      const out = path.join(tmp, 'bad_out.npy');
+      for (const [input, what] of [[nan, /value 0 is NaN/], [inf, /value 0 is infinite/]]) {
+        for (const args of [['predict'], ['gradient', '--target', '0', '--out', out], ['explain', '--method', 'saliency', '--out', out],
+          ['evaluate', '--method', 'saliency', '--metrics', 'sparseness']]) {
+          const r = await xmedia([...args, '--model', model, '--input', input]);
+          assert_error(r, 3, what);
+          assert.ok(r.stderr.includes(input), `${args[0]} names the file: ${r.stderr}`);
+        }
+      }
+    });
+
+    test('a target outside the model\'s outputs is bad usage (exit 2) in every command that takes --target', async () => {
+      const out = path.join(tmp, 'bad_out.npy');
+      for (const args of [['gradient', '--out', out], ['explain', '--method', 'saliency', '--out', out],
+        ['evaluate', '--method', 'saliency', '--metrics', 'sparseness']]) {
+        const r = await xmedia([...args, '--model', model, '--input', x, '--target', '1000']);
+        assert_error(r, 2, /target 1000 is out/);
+      }
+    });
+
+    test('integer options are parsed strictly and refused with a message naming the option (exit 2)', async () => {
+      const out = path.join(tmp, 'bad_out.npy');
+      for (const bad of ['1e30', '99999999999999999999', '3x', ' 3', '+3', '1.5', '', '-']) {
+        const r = await xmedia(['explain', '--model', model, '--input', x, '--method', 'saliency', '--out', out, `--target=${bad}`]);
+        assert_error(r, 2, /--target wants an integer/);
+      }
+      for (const args of [['predict', '--model', model, '--input', x, '--threads'], ['phantom', '--scenario', 'cardiac_lge', '--out', out, '--seed'],
+        ['dataset', '--scenario', 'cardiac_lge', '--out', tmp, '--count'], ['bench', '--model', model, '--batch']]) {
+        const r = await xmedia([...args, '2e3']);
+        assert_error(r, 2, new RegExp(`${args[args.length - 1]} wants an integer`));
+      }
+    });
+
+    test('an unbounded file as --input or --model is refused at a stated limit (exit 3)', { skip: !fs.existsSync('/dev/zero') }, async () => {
+      const as_model = await xmedia(['predict', '--model', '/dev/zero', '--input', x]);
+      assert_error(as_model, 3, /\/dev\/zero: the file is larger than the limit of \d+ MiB/);
+      const as_input = await xmedia(['predict', '--model', model, '--input', '/dev/zero']);
+      assert_error(as_input, 3, /\/dev\/zero: the file is larger than the limit of \d+ MiB/);
+    });
+
     test('explain --help lists every method parameter with its default', async () => {
       const r = await xmedia(['explain', '--help']);
       assert.equal(r.code, 0);

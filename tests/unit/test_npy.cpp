@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <random>
 
 #include "image/npy.h"
@@ -88,5 +90,25 @@ TEST_SUITE("npy") {
       auto r = npy_read(b.data(), b.size(), "fuzz");
       if (r) CHECK(r->numel() == size_t(shape_numel(r->shape)));
     }
+  }
+
+  TEST_CASE("read_file_bytes refuses a file over its limit, naming the file and the limit, and reads one under it whole") {
+    const std::string path = "read_file_bytes_limit.bin";  // in the working directory (ctest's: the build tree)
+    std::vector<uint8_t> bytes(3000, 7);
+    REQUIRE(write_file_bytes(path, bytes.data(), bytes.size()));
+    auto whole = read_file_bytes(path, 3000);
+    REQUIRE(whole);
+    CHECK(*whole == bytes);
+    auto over = read_file_bytes(path, 2999);
+    REQUIRE_FALSE(over);
+    CHECK(over.error() == path + ": the file is larger than the limit of 2999 bytes");
+    std::remove(path.c_str());
+  }
+
+  TEST_CASE("read_file_bytes stops a device with no end (/dev/zero) one byte past its limit") {
+    if (!std::ifstream("/dev/zero")) return;
+    auto r = read_file_bytes("/dev/zero", size_t(3) << 20);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == "/dev/zero: the file is larger than the limit of 3 MiB");
   }
 }

@@ -33,9 +33,10 @@ int run_gradient(xm::cli::Args& a) {
   const Tensor& y = res.outputs[0];
   const int64_t B = y.shape.empty() ? 1 : y.shape[0];
   const int64_t K = int64_t(y.numel()) / std::max<int64_t>(B, 1);
+  // A target the model does not have is a misuse of --target (exit 2), as in explain and evaluate.
   if (target >= K)
-    return cli::fail(cli::EXIT_BAD_INPUT, "gradient: --target " + std::to_string(target) + " is out of range; the model has " +
-                                              std::to_string(K) + " outputs");
+    return cli::fail(cli::EXIT_USAGE, "gradient: --target " + std::to_string(target) + " is outside the model's " +
+                                          std::to_string(K) + " outputs");
   Tensor seed(y.shape);
   for (int64_t b = 0; b < B; ++b) seed.data[size_t(b * K + target)] = 1.0f;
   std::vector<const Tensor*> seeds((*e)->summary().outputs.size(), nullptr);

@@ -1,5 +1,6 @@
 // xmedia: the command-line face of the core (see docs/ARCHITECTURE.md, "The CLI contract").
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -89,10 +90,13 @@ bool Args::get_int(const std::string& key, long long lo, long long hi, long long
     *out = fallback;
     return true;
   }
+  // Strict: an optional '-' and digits, nothing else (no "1e30", " 5", "+5", "7x"); an overflow is out of range, not wrapped.
   const std::string& s = it->second;
-  char* end = nullptr;
-  long long v = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || s == "\x01" || *end != '\0' || v < lo || v > hi) {
+  const size_t sign = !s.empty() && s[0] == '-' ? 1 : 0;
+  const bool well_formed = s.size() > sign && s.size() - sign <= 19 &&
+                           s.find_first_not_of("0123456789", sign) == std::string::npos;
+  long long v = well_formed ? std::strtoll(s.c_str(), nullptr, 10) : 0;
+  if (!well_formed || v < lo || v > hi) {
     fail(EXIT_USAGE, command_ + ": --" + key + " wants an integer from " + std::to_string(lo) + " to " +
                          std::to_string(hi) + ", got '" + (s == "\x01" ? "" : s) + "'");
     return false;

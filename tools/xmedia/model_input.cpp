@@ -10,7 +10,21 @@
 
 namespace xm {
 
-Result<Tensor> cli_read_model_input(const std::string& model_path, const std::string& input_path, const Shape& model_shape) {
+namespace {
+
+// Every command that feeds an input refuses NaN and infinities the same way
+// (bad input, exit 3) before a model sees them: a NaN logit prints as null and
+// a NaN gradient poisons every attribution.
+Result<Tensor> refuse_non_finite(Result<Tensor> x, const std::string& input_path) {
+  if (!x) return x;
+  for (size_t k = 0; k < x->data.size(); ++k)
+    if (!std::isfinite(x->data[k]))
+      return Status::error(input_path + ": value " + std::to_string(k) + " is " + (std::isnan(x->data[k]) ? "NaN" : "infinite") +
+                           "; an input must be finite");
+  return x;
+}
+
+Result<Tensor> read_model_input(const std::string& model_path, const std::string& input_path, const Shape& model_shape) {
   if (ends_with(input_path, ".npy")) return npy_read_file(input_path);
   if (model_shape.size() != 4)
     return Status::error(input_path + ": an image input needs a model with a [N,C,H,W] input; give a .npy instead");
@@ -35,6 +49,12 @@ Result<Tensor> cli_read_model_input(const std::string& model_path, const std::st
     x = resize_bilinear(x, card->height, card->width);
   }
   return model_card_preprocess(*card, x);
+}
+
+}  // namespace
+
+Result<Tensor> cli_read_model_input(const std::string& model_path, const std::string& input_path, const Shape& model_shape) {
+  return refuse_non_finite(read_model_input(model_path, input_path, model_shape), input_path);
 }
 
 }  // namespace xm

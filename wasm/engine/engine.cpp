@@ -297,8 +297,77 @@ struct Interval {
   int begin, end;  // inclusive time steps
 };
 
+// Offsets in the order buffers come alive, each at the smallest freed block
+// that holds it (else on top): O(n log n) however long the graph.
+size_t assign_offsets_in_time(const std::vector<Interval>& bufs, std::vector<size_t>* off) {
+  auto aligned = [](size_t n) { return (n + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS; };
+  std::vector<int> order(bufs.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = int(k);
+  std::sort(order.begin(), order.end(), [&](int a, int b) {
+    return bufs[size_t(a)].begin != bufs[size_t(b)].begin ? bufs[size_t(a)].begin < bufs[size_t(b)].begin : a < b;
+  });
+  off->assign(bufs.size(), 0);
+  std::map<size_t, size_t> free_at;                // offset → length
+  std::set<std::pair<size_t, size_t>> free_by_len;  // (length, offset)
+  std::set<std::pair<int, int>> alive;              // (last step, buffer)
+  size_t top = 0;
+  auto release = [&](int b) {
+    size_t at = (*off)[size_t(b)], len = aligned(bufs[size_t(b)].size);
+    auto next = free_at.find(at + len);
+    if (next != free_at.end()) {
+      len += next->second;
+      free_by_len.erase({next->second, next->first});
+      free_at.erase(next);
+    }
+    auto prev = free_at.lower_bound(at);
+    if (prev != free_at.begin() && std::prev(prev)->first + std::prev(prev)->second == at) {
+      --prev;
+      at = prev->first;
+      len += prev->second;
+      free_by_len.erase({prev->second, prev->first});
+      free_at.erase(prev);
+    }
+    free_at[at] = len;
+    free_by_len.insert({len, at});
+  };
+  for (int b : order) {
+    const Interval& me = bufs[size_t(b)];
+    while (!alive.empty() && alive.begin()->first < me.begin) {
+      release(alive.begin()->second);
+      alive.erase(alive.begin());
+    }
+    const size_t len = aligned(me.size);
+    if (len == 0) continue;
+    auto fit = free_by_len.lower_bound({len, 0});
+    if (fit != free_by_len.end()) {
+      const size_t at = fit->second, rest = fit->first - len;
+      free_by_len.erase(fit);
+      free_at.erase(at);
+      if (rest) {
+        free_at[at + len] = rest;
+        free_by_len.insert({rest, at + len});
+      }
+      (*off)[size_t(b)] = at;
+    } else {
+      (*off)[size_t(b)] = top;
+      top += len;
+    }
+    alive.insert({me.end, b});
+  }
+  return top;
+}
+
 // Greedy offset assignment: largest buffers first, each at the lowest offset
-// that does not overlap a placed buffer alive at the same time.
+// that does not overlap a placed buffer alive at the same time (a tighter
+// packing than assign_offsets_in_time). Placed buffers are grouped by offset;
+// buffers at one offset share memory, so they are alive at disjoint times, and
+// a group's buffers alive with a new one are found by a binary search on their
+// start. The search may still visit every group below the offset it settles
+// on (a chain's activations, all kept for the backward pass, are stacked), so
+// its work is bounded: past 4M visits and 64 a buffer (far beyond what a model
+// of a few thousand buffers needs, so their plans do not change) the whole
+// assignment is made in time order instead, and graph planning stays n log n.
+// An empty buffer sits at 0 and blocks nothing.
 size_t assign_offsets(std::vector<Interval>& bufs, std::vector<size_t>* off) {
   std::vector<int> order(bufs.size());
   for (size_t k = 0; k < order.size(); ++k) order[k] = int(k);
@@ -306,24 +375,28 @@ size_t assign_offsets(std::vector<Interval>& bufs, std::vector<size_t>* off) {
     return bufs[size_t(a)].size != bufs[size_t(b)].size ? bufs[size_t(a)].size > bufs[size_t(b)].size : a < b;
   });
   off->assign(bufs.size(), 0);
-  std::vector<int> placed;
-  size_t total = 0;
+  std::map<size_t, std::map<int, int>> placed;  // offset → (first step → buffer)
+  size_t total = 0, visits = 0;
+  const size_t budget = 64 * bufs.size() + (size_t(1) << 22);
   for (int b : order) {
     const Interval& me = bufs[size_t(b)];
-    std::vector<std::pair<size_t, size_t>> busy;
-    for (int p : placed) {
-      const Interval& o = bufs[size_t(p)];
-      if (o.begin <= me.end && me.begin <= o.end) busy.push_back({(*off)[size_t(p)], (*off)[size_t(p)] + o.size});
-    }
-    std::sort(busy.begin(), busy.end());
+    if (me.size == 0) continue;
     size_t at = 0;
-    for (auto& r : busy) {
-      if (at + me.size <= r.first) break;
-      at = std::max(at, (r.second + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS);
+    for (auto& group : placed) {
+      if (++visits > budget) return assign_offsets_in_time(bufs, off);
+      // The group's buffers alive during [me.begin, me.end]: from the last one starting at or before me.begin.
+      auto it = group.second.upper_bound(me.begin);
+      if (it != group.second.begin() && bufs[size_t(std::prev(it)->second)].end >= me.begin) --it;
+      size_t end = 0;
+      for (; it != group.second.end() && it->first <= me.end; ++it, ++visits)
+        end = std::max(end, group.first + bufs[size_t(it->second)].size);
+      if (end == 0) continue;
+      if (at + me.size <= group.first) break;
+      at = std::max(at, (end + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS);
     }
     (*off)[size_t(b)] = at;
     total = std::max(total, at + me.size);
-    placed.push_back(b);
+    placed[at].emplace(me.begin, b);
   }
   return total;
 }
@@ -576,7 +649,13 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
     int b = bufs[size_t(grad_buf[v])].begin;  // R (seeding) or a backward step
     p->zero_before[size_t(b - R)].push_back(int(v));
   }
-  // Steps (pointers are bound to the arena in bind()).
+  // Steps (pointers are bound to the arena in bind()). Per node: the Relu whose
+  // backward it folds and the input slots it assigns fresh, looked up, not searched for.
+  std::vector<int> folds(nodes.size(), -1);
+  for (int a : runtime_nodes)
+    if (fold_into[size_t(a)] >= 0) folds[size_t(fold_into[size_t(a)])] = a;
+  std::vector<std::vector<int>> fresh_slots(nodes.size());
+  for (auto& f : fresh) fresh_slots[size_t(f.first)].push_back(f.second);
   p->steps.clear();
   for (int s = 0; s < R; ++s) {
     int idx = runtime_nodes[size_t(s)];
@@ -599,11 +678,10 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
     st.gout.assign(n.out.size(), nullptr);
     for (int o : n.out) st.backward = st.backward || (o >= 0 && p->with_grad && values[size_t(o)].reaches_output);
     if (fold_into[size_t(idx)] >= 0) st.backward = false;  // done by the op after it
-    for (int a : runtime_nodes)
-      if (fold_into[size_t(a)] == idx) {
-        st.fold_relu = true;
-        st.gin0_value = nodes[size_t(a)].in[0];
-      }
+    if (folds[size_t(idx)] >= 0) {
+      st.fold_relu = true;
+      st.gin0_value = nodes[size_t(folds[size_t(idx)])].in[0];
+    }
     if (st.backward)
       for (size_t k = 0; k < n.in.size(); ++k) {
         int i = n.in[k];
@@ -612,8 +690,7 @@ Status Engine::Impl::build_plan(Plan* p, const std::vector<Shape>& in_shapes, co
                                values[size_t(i)].name + "') is not supported (only data inputs are differentiated)");
       }
     st.gin_fresh.reset(new bool[std::max<size_t>(n.in.size(), 1)]());
-    for (auto& f : fresh)
-      if (f.first == idx) st.gin_fresh[size_t(f.second)] = true;
+    for (int slot : fresh_slots[size_t(idx)]) st.gin_fresh[size_t(slot)] = true;
     p->steps.push_back(std::move(st));
   }
   p->built_for = nullptr;

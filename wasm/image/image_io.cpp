@@ -121,7 +121,7 @@ Result<Image8> image_decode(const uint8_t* bytes, size_t size, const std::string
 }
 
 Result<Image8> image_read_file(const std::string& path) {
-  auto bytes = read_file_bytes(path, size_t(1) << 30);
+  auto bytes = read_file_bytes(path, IMAGE_MAX_FILE_BYTES);
   if (!bytes) return bytes.status();
   return image_decode(bytes->data(), bytes->size(), path);
 }

@@ -21,6 +21,8 @@ struct Image8 {
 // Largest image accepted from a file (pixels per side), to keep a hostile
 // header from asking for gigabytes.
 constexpr int IMAGE_MAX_SIDE = 8192;
+// Largest image file read (bytes): an uncompressed 8-bit RGBA bitmap at the largest side, and its headers.
+constexpr size_t IMAGE_MAX_FILE_BYTES = size_t(IMAGE_MAX_SIDE) * IMAGE_MAX_SIDE * 4 + (size_t(1) << 20);
 
 Result<Image8> image_decode(const uint8_t* bytes, size_t size, const std::string& name);
 Result<Image8> image_read_file(const std::string& path);

@@ -1,5 +1,8 @@
 #include "image/npy.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -102,15 +105,22 @@ Result<Tensor> npy_read(const uint8_t* b, size_t size, const std::string& name) 
 }
 
 Result<std::vector<uint8_t>> read_file_bytes(const std::string& path, size_t max_bytes) {
+  // A regular file's size is known before reading; a device or pipe (/dev/zero)
+  // is read to at most max_bytes + 1 bytes, enough to know it is too large.
+  const std::string limit = max_bytes >= (size_t(1) << 20) ? std::to_string(max_bytes >> 20) + " MiB" : std::to_string(max_bytes) + " bytes";
+  const std::string too_large = path + ": the file is larger than the limit of " + limit;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && uint64_t(st.st_size) > max_bytes)
+    return Status::error(too_large);
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) return Status::error(path + ": cannot open file");
   std::vector<uint8_t> out;
   uint8_t buf[65536];
   size_t got;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) {
+  while ((got = std::fread(buf, 1, std::min(sizeof buf, max_bytes + 1 - out.size()), f)) > 0) {
     if (out.size() + got > max_bytes) {
       std::fclose(f);
-      return Status::error(path + ": file is larger than " + std::to_string(max_bytes >> 20) + " MiB");
+      return Status::error(too_large);
     }
     out.insert(out.end(), buf, buf + got);
   }
