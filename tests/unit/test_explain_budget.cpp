@@ -5,6 +5,8 @@
 
 #include "explain/explainer.h"
 #include "explain/rng.h"
+#include "image/npy.h"
+#include "state/lab.h"
 #include "test_explain_backends.h"
 
 using namespace xm;
@@ -85,5 +87,24 @@ TEST_SUITE("explain_budget") {
     REQUIRE(r);
     CHECK(r->stats.values.at("features") == 1024);
     CHECK(r->stats.forward_passes == 64);
+  }
+
+  TEST_CASE("the page refuses a run beyond the budget with the message and keeps the previous map") {
+    // issue 18 row 5: run({method:'lime', params:{features:'grid:128'}}) killed the page.
+    Lab lab;
+    auto bytes = read_file_bytes(std::string(XMEDIA_SOURCE_DIR) + "/tests/golden/medical_cnn_o13/model.onnx", 1 << 24);
+    REQUIRE_MESSAGE(bytes, bytes.error());
+    REQUIRE(lab.load_model(bytes->data(), bytes->size(), "m.onnx", ""));
+    REQUIRE(lab.start_run("saliency", {}, 1));
+    for (int i = 0; i < 100000 && lab.busy(); ++i) lab.tick(50);
+    REQUIRE_FALSE(lab.busy());
+    const std::vector<float> before = lab.attribution().data;
+    Status s = lab.start_run("lime", {{"features", "grid:32"}, {"samples", "1000000"}}, 1);
+    CHECK(s.error() ==
+          "lime: samples=1000000 with grid:32; at most 63240 (the design and Gram matrices would need 3.8 GB of the "
+          "256 MB budget)");
+    CHECK_FALSE(lab.busy());
+    CHECK(lab.last_run()->method == "saliency");
+    CHECK(lab.attribution().data == before);
   }
 }
