@@ -46,7 +46,7 @@ struct ExplainResult {
 };
 
 // What one explanation may cost, stated once and checked by every method before
-// it allocates (docs/ARCHITECTURE.md, "Bad input"): parameters beyond it are
+// it allocates (docs/ARCHITECTURE.md, "Quality bars"): parameters beyond it are
 // refused with a message naming the parameter and the limit, so that too big is
 // a message, not an abort or an hour of computing. The same natively and as wasm,
 // so the page and the CLI accept the same parameters.

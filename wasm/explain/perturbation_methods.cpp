@@ -92,7 +92,8 @@ protected:
     // Captum: 1 + floor((size - window) / stride) positions per axis, from 0.
     ny_ = 1 + (H_ - wh_) / sh_;
     nx_ = 1 + (W_ - ww_) / sw_;
-    XM_TRY(check_passes("window=" + params_.str("window") + " stride=" + params_.str("stride"), 1.0 + double(ny_ * nx_)));
+    XM_TRY(check_passes("window=" + params_.str("window") + " stride=" + params_.str("stride"),
+                        1.0 + double(ny_ * nx_)));
     Result<Tensor> base = explain_make_baseline(params_, "baseline", input_, sigma_, seed_);
     if (!base) return base.status();
     baseline_ = base.take();
