@@ -117,12 +117,13 @@ for (const [name, file, xmedia] of builds) {
     test('explain refuses parameters beyond the budget with one error line, exit 2, no abort', async () => {
       // issue 18 row 3: this aborted the wasm build and ran natively past 60 s at 2.2 GB.
       const r = await xmedia(['explain', '--model', model, '--input', x, '--target', '1', '--method', 'kernel_shap',
-        '--param', 'features=grid:128']);
+        '--param', 'features=grid:128', '--out', path.join(tmp, 'budget.npy')]);
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr, 'error: explain: kernel_shap: features=grid:128 gives 16384 features; at most 4033 ' +
         'with samples=500 (the Gram and design matrices would need 4.0 GB of the 256 MB budget)\n');
       assert.doesNotMatch(r.stderr, /Aborted/);
+      assert.ok(!fs.existsSync(path.join(tmp, 'budget.npy')), 'nothing is written');
     });
   });
 }
