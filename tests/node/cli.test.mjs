@@ -174,5 +174,17 @@ for (const [name, file, xmedia] of builds) {
       assert.match(r.stdout, /^ {4}epsilon {6}default 1e-9 {7}1e-12\.\.1e6; stabiliser/m);
       assert.match(r.stdout, /^ {4}p {12}default 0\.5 {8}\(0,1\]; probability that a cell is kept$/m);
     });
+
+    test('explain refuses parameters beyond the budget with one error line, exit 2, no abort', async () => {
+      // issue 18 row 3: this aborted the wasm build and ran natively past 60 s at 2.2 GB.
+      const r = await xmedia(['explain', '--model', model, '--input', x, '--target', '1', '--method', 'kernel_shap',
+        '--param', 'features=grid:128', '--out', path.join(tmp, 'budget.npy')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, 'error: explain: kernel_shap: features=grid:128 gives 16384 features; at most 4033 ' +
+        'with samples=500 (the Gram and design matrices would need 4.0 GB of the 256 MB budget)\n');
+      assert.doesNotMatch(r.stderr, /Aborted/);
+      assert.ok(!fs.existsSync(path.join(tmp, 'budget.npy')), 'nothing is written');
+    });
   });
 }

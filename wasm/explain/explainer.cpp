@@ -1,9 +1,10 @@
-// [SECTION] ParamSpec  [SECTION] Params  [SECTION] Explainer  [SECTION] registry  [SECTION] baselines
+// [SECTION] ParamSpec  [SECTION] Params  [SECTION] budget  [SECTION] Explainer  [SECTION] registry  [SECTION] baselines
 #include "explain/explainer.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "backend/pending.h"
@@ -240,6 +241,34 @@ Status Params::get_size2(const std::string& key, int64_t* h, int64_t* w) const {
   const bool ok = x == std::string::npos ? num(s, h) && num(s, w) : num(s.substr(0, x), h) && num(s.substr(x + 1), w);
   if (!ok) return bad(key, "must be a positive size like 8 or 8x6 (height x width)");
   return Status::ok();
+}
+
+// [SECTION] budget
+
+std::string explain_budget_amount(double v, const char* unit) {
+  static const char* const prefix[] = {"", "K", "M", "G", "T", "P"};
+  int i = 0;
+  while (v >= 1024 && i < 5) v /= 1024, ++i;
+  char b[64];
+  std::snprintf(b, sizeof b, v < 10 && v != std::floor(v) ? "%.1f %s%s" : "%.0f %s%s", v, prefix[i], unit);
+  return b;
+}
+
+Status explain_check_memory(const std::string& method, const std::string& setting, const std::string& limit,
+                            const std::string& what, double bytes) {
+  if (bytes <= EXPLAIN_MEMORY_BUDGET) return Status::ok();
+  return Status::error(method + ": " + setting + "; at most " + limit + " (" + what + " would need " +
+                       explain_budget_amount(bytes, "B") + " of the " +
+                       explain_budget_amount(EXPLAIN_MEMORY_BUDGET, "B") + " budget)");
+}
+
+Status Explainer::check_passes(const std::string& setting, double passes) const {
+  const double per = double(C_) * double(H_) * double(W_);
+  if (passes * per <= EXPLAIN_WORK_BUDGET) return Status::ok();
+  return Status::error(method_ + ": " + setting + " gives " + std::to_string(int64_t(passes)) + " passes of a " +
+                       std::to_string(C_) + "x" + std::to_string(H_) + "x" + std::to_string(W_) + " image; at most " +
+                       std::to_string(int64_t(EXPLAIN_WORK_BUDGET / per)) + " (the work budget is " +
+                       explain_budget_amount(EXPLAIN_WORK_BUDGET, "") + " input values through the model)");
 }
 
 // [SECTION] Explainer

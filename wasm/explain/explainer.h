@@ -45,6 +45,25 @@ struct ExplainResult {
   ExplainStats stats;
 };
 
+// What one explanation may cost, stated once and checked by every method before
+// it allocates (docs/ARCHITECTURE.md, "Quality bars"): parameters beyond it are
+// refused with a message naming the parameter and the limit, so that too big is
+// a message, not an abort or an hour of computing. The same natively and as wasm,
+// so the page and the CLI accept the same parameters.
+//   memory: the method's own buffers (LIME/KernelSHAP's design matrix samples x
+//           features and Gram matrix features², ...), in bytes;
+//   work:   input values sent through the model, passes x C x H x W
+//           (8 Gi: 524,288 passes of a 128x128 image; a backward pass counts as one).
+constexpr double EXPLAIN_MEMORY_BUDGET = 256.0 * 1024 * 1024;
+constexpr double EXPLAIN_WORK_BUDGET = 8.0 * 1024 * 1024 * 1024;
+
+// "256 MB", "4 GB", "1.5 G": a quantity for a budget message, in binary units.
+std::string explain_budget_amount(double v, const char* unit);
+// OK when `bytes` fit EXPLAIN_MEMORY_BUDGET, else one line:
+// "<method>: <setting>; at most <limit> (<what> would need 4 GB of the 256 MB budget)".
+Status explain_check_memory(const std::string& method, const std::string& setting, const std::string& limit,
+                            const std::string& what, double bytes);
+
 struct ParamSpec;
 
 // Typed access to validated "key=value" parameters; every error names the method and the key.
@@ -109,6 +128,9 @@ protected:
   const Tensor& one_hot_seed(int64_t rows);
   int batch_limit(const Backend& backend) const;  // images per query, >= 1; may change between steps
   void finish() { finished_ = true; }
+  // OK when `passes` images of the input's size fit EXPLAIN_WORK_BUDGET, else one
+  // line naming `setting` (e.g. "masks=1000000") and the most passes allowed.
+  Status check_passes(const std::string& setting, double passes) const;
 
   std::string method_;
   Tensor input_;  // [1,C,H,W]

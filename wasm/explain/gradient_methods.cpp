@@ -125,6 +125,7 @@ public:
 
 protected:
   Status on_begin(Backend&) override {
+    XM_TRY(check_passes("steps=" + std::to_string(steps_), 2.0 * steps_ + 2));
     Result<Tensor> b = explain_make_baseline(params_, "baseline", input_, blur_sigma_, seed_);
     if (!b) return b.status();
     baseline_ = b.take();
@@ -248,6 +249,7 @@ public:
 
 protected:
   Status on_begin(Backend&) override {
+    XM_TRY(check_passes("samples=" + std::to_string(samples_), 2.0 * samples_));
     float lo = input_.data[0], hi = input_.data[0];
     for (float v : input_.data) lo = std::min(lo, v), hi = std::max(hi, v);
     // stdev is a fraction of the input's range (SmoothGrad's noise level); a constant image counts as range 1.

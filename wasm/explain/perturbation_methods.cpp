@@ -89,12 +89,14 @@ protected:
     if (wh_ > H_ || ww_ > W_)
       return Status::error(method_ + ": window " + std::to_string(wh_) + "x" + std::to_string(ww_) +
                            " is larger than the image " + std::to_string(H_) + "x" + std::to_string(W_));
-    Result<Tensor> base = explain_make_baseline(params_, "baseline", input_, sigma_, seed_);
-    if (!base) return base.status();
-    baseline_ = base.take();
     // Captum: 1 + floor((size - window) / stride) positions per axis, from 0.
     ny_ = 1 + (H_ - wh_) / sh_;
     nx_ = 1 + (W_ - ww_) / sw_;
+    XM_TRY(check_passes("window=" + params_.str("window") + " stride=" + params_.str("stride"),
+                        1.0 + double(ny_ * nx_)));
+    Result<Tensor> base = explain_make_baseline(params_, "baseline", input_, sigma_, seed_);
+    if (!base) return base.status();
+    baseline_ = base.take();
     total_units_ = ny_ * nx_;
     total_.assign(size_t(H_ * W_), 0.0);
     count_.assign(size_t(H_ * W_), 0);
@@ -188,6 +190,8 @@ protected:
       if (!f) return f.status();
       features_ = f.take();
     }
+    XM_TRY(check_passes(win != "none" ? "window=" + win : "features=" + params_.str("features"),
+                        1.0 + features_.count));
     Result<Tensor> base = explain_make_baseline(params_, "baseline", input_, sigma_, seed_);
     if (!base) return base.status();
     baseline_ = base.take();
@@ -244,6 +248,7 @@ protected:
     if (cell_ > std::min(H_, W_))
       return Status::error(method_ + ": cell " + std::to_string(cell_) + " is larger than the image " +
                            std::to_string(H_) + "x" + std::to_string(W_));
+    XM_TRY(check_passes("masks=" + std::to_string(masks_), double(masks_)));
     gh_ = (H_ + cell_ - 1) / cell_;
     gw_ = (W_ + cell_ - 1) / cell_;
     total_units_ = masks_;

@@ -29,10 +29,11 @@ protected:
     if (shap_ && features_.count < 2)
       return Status::error(method_ + ": parameter 'features' gives " + std::to_string(features_.count) +
                            " feature; KernelSHAP needs at least 2");
+    const int64_t d = features_.count;
+    XM_TRY(check_budget(d));
     Result<Tensor> base = explain_make_baseline(params_, "baseline", input_, sigma_, 0);
     if (!base) return base.status();
     baseline_ = base.take();
-    const int64_t d = features_.count;
     if (shap_) {
       // Captum: coalition sizes k = 1..d-1 with probability ∝ (d-1) / (k (d-k)).
       size_cdf_.assign(size_t(d), 0.0);
@@ -50,6 +51,30 @@ protected:
     norm_x_ = std::sqrt(norm_x_);
     result_.stats.values["features"] = double(d);
     return Status::ok();
+  }
+
+  // Before anything d- or samples-sized is allocated: linear_fit's Gram matrix
+  // d x d in doubles (and its Cholesky factor for least squares) and the design
+  // matrix samples x d in floats with y and w must fit the memory budget
+  // together. The features are named when their Gram matrix takes more than
+  // half of it, else the samples; then the passes.
+  Status check_budget(int64_t d) const {
+    const double a = 8.0 * (!shap_ && alpha_ > 0 ? 1.0 : 2.0), n = double(samples_), B = EXPLAIN_MEMORY_BUDGET;
+    const double gram = a * double(d) * double(d), per_sample = 4.0 * double(d) + 16.0;
+    const double total = gram + n * per_sample;
+    const std::string& spec = params_.str("features");
+    if (gram > B / 2) {
+      // The largest d with a d² + n (4 d + 16) <= B.
+      const double d_max = (-4.0 * n + std::sqrt(16.0 * n * n + 4.0 * a * (B - 16.0 * n))) / (2.0 * a);
+      XM_TRY(explain_check_memory(method_, "features=" + spec + " gives " + std::to_string(d) + " features",
+                                  std::to_string(int64_t(std::max(0.0, d_max))) + " with samples=" +
+                                      std::to_string(samples_),
+                                  "the Gram and design matrices", total));
+    }
+    XM_TRY(explain_check_memory(method_, "samples=" + std::to_string(samples_) + " with " + spec,
+                                std::to_string(int64_t((B - gram) / per_sample)), "the design and Gram matrices",
+                                total));
+    return check_passes("samples=" + std::to_string(samples_), n);
   }
 
   void make_image(int64_t unit, int64_t, float* dst) override {
