@@ -102,11 +102,34 @@ TEST_SUITE("image_io") {
     CHECK_FALSE(image_decode(found->data(), found->size(), "found.png"));
   }
 
+  TEST_CASE("a PNG over the size limit is refused by its size, whatever stb_image makes of it") {
+    // 20000x10 and 40000x40000: over IMAGE_MAX_SIDE; stb_image's info calls the second "unknown image type".
+    for (auto wh : {std::pair<uint32_t, uint32_t>{20000, 10}, std::pair<uint32_t, uint32_t>{40000, 40000}}) {
+      auto png = png_encode(grey_image(4, 4, 9));
+      REQUIRE(png.size() > 24);
+      for (int k = 0; k < 4; ++k) {
+        png[size_t(16 + k)] = uint8_t(wh.first >> (24 - 8 * k));
+        png[size_t(20 + k)] = uint8_t(wh.second >> (24 - 8 * k));
+      }
+      auto r = image_decode(png.data(), png.size(), "big.png");
+      REQUIRE_FALSE(r);
+      INFO(r.error());
+      CHECK(r.error() == "big.png: image is " + std::to_string(wh.first) + "x" + std::to_string(wh.second) +
+                             "; the largest accepted is " + std::to_string(IMAGE_MAX_SIDE) + " pixels a side");
+    }
+  }
+
   TEST_CASE("truncated PNGs are refused") {
     auto png = png_encode(grey_image(16, 16, 128));
     for (size_t cut = 0; cut < png.size(); cut += 7) {
       auto r = image_decode(png.data(), cut, "cut.png");
-      if (r) CHECK(r->width == 16);
+      if (r) {
+        CHECK(r->width == 16);
+        continue;
+      }
+      INFO(r.error());
+      CHECK(r.error().rfind("cut.png: ", 0) == 0);
+      CHECK(r.error().find("()") == std::string::npos);  // a reason is always given
     }
   }
 }

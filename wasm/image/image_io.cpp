@@ -95,6 +95,28 @@ bool png_chunks_fit(const uint8_t* b, size_t size) {
   return true;
 }
 
+// A PNG's size from its IHDR chunk (stb_image's info refuses sides over its
+// own limit as if the file were not an image at all); false when not a PNG.
+bool png_size(const uint8_t* b, size_t size, int64_t* w, int64_t* h) {
+  static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (size < 24 || std::memcmp(b, sig, 8) != 0 || std::memcmp(b + 12, "IHDR", 4) != 0) return false;
+  auto be32 = [&](size_t i) { return int64_t(b[i]) << 24 | int64_t(b[i + 1]) << 16 | int64_t(b[i + 2]) << 8 | b[i + 3]; };
+  *w = be32(16);
+  *h = be32(20);
+  return true;
+}
+
+Status too_large(const std::string& name, int64_t w, int64_t h) {
+  return Status::error(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) + "; the largest accepted is " +
+                       std::to_string(IMAGE_MAX_SIDE) + " pixels a side");
+}
+
+// stb_image's reason, or what to say when it gives none.
+std::string stb_reason() {
+  const char* r = stbi_failure_reason();
+  return r && *r ? r : "the data is corrupt or truncated";
+}
+
 }  // namespace
 
 Result<Image8> image_decode(const uint8_t* bytes, size_t size, const std::string& name) {
@@ -103,14 +125,14 @@ Result<Image8> image_decode(const uint8_t* bytes, size_t size, const std::string
   if (!jpeg_huffman_tables_fit(bytes, size))
     return Status::error(name + ": corrupt JPEG (a Huffman table with more than 256 codes)");
   if (!png_chunks_fit(bytes, size)) return Status::error(name + ": corrupt PNG (a chunk runs past the end of the file)");
+  int64_t pw = 0, ph = 0;
+  if (png_size(bytes, size, &pw, &ph) && (pw > IMAGE_MAX_SIDE || ph > IMAGE_MAX_SIDE)) return too_large(name, pw, ph);
   int w = 0, h = 0, c = 0;
   if (!stbi_info_from_memory(bytes, int(size), &w, &h, &c))
-    return Status::error(name + ": not a readable PNG, JPEG or BMP image (" + stbi_failure_reason() + ")");
-  if (w <= 0 || h <= 0 || w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE)
-    return Status::error(name + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
-                         "; the largest accepted is " + std::to_string(IMAGE_MAX_SIDE) + " pixels a side");
+    return Status::error(name + ": not a readable PNG, JPEG or BMP image (" + stb_reason() + ")");
+  if (w <= 0 || h <= 0 || w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE) return too_large(name, w, h);
   uint8_t* px = stbi_load_from_memory(bytes, int(size), &w, &h, &c, 0);
-  if (!px) return Status::error(name + ": cannot decode image (" + stbi_failure_reason() + ")");
+  if (!px) return Status::error(name + ": cannot decode image (" + stb_reason() + ")");
   Image8 img;
   img.width = w;
   img.height = h;
