@@ -82,9 +82,13 @@ bool jpeg_huffman_tables_fit(const uint8_t* b, size_t size) {
 // stb_image grows its buffer for a PNG's IDAT chunk to the length the chunk
 // header claims before it reads the data: a 100-byte file that claims 2 GB
 // asks for 2 GB. Every chunk up to IEND must fit in the file.
-bool png_chunks_fit(const uint8_t* b, size_t size) {
+bool is_png(const uint8_t* b, size_t size) {
   static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  if (size < 8 || std::memcmp(b, sig, 8) != 0) return true;  // not a PNG
+  return size >= 8 && std::memcmp(b, sig, 8) == 0;
+}
+
+bool png_chunks_fit(const uint8_t* b, size_t size) {
+  if (!is_png(b, size)) return true;
   size_t i = 8;
   while (size - i >= 8) {
     const size_t len = size_t(b[i]) << 24 | size_t(b[i + 1]) << 16 | size_t(b[i + 2]) << 8 | b[i + 3];
@@ -98,8 +102,7 @@ bool png_chunks_fit(const uint8_t* b, size_t size) {
 // A PNG's size from its IHDR chunk (stb_image's info refuses sides over its
 // own limit as if the file were not an image at all); false when not a PNG.
 bool png_size(const uint8_t* b, size_t size, int64_t* w, int64_t* h) {
-  static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  if (size < 24 || std::memcmp(b, sig, 8) != 0 || std::memcmp(b + 12, "IHDR", 4) != 0) return false;
+  if (size < 24 || !is_png(b, size) || std::memcmp(b + 12, "IHDR", 4) != 0) return false;
   auto be32 = [&](size_t i) { return int64_t(b[i]) << 24 | int64_t(b[i + 1]) << 16 | int64_t(b[i + 2]) << 8 | b[i + 3]; };
   *w = be32(16);
   *h = be32(20);
